@@ -1,0 +1,32 @@
+# SafeKey — the two set-up commands are `make demo` (the main job) and `make test` (the whole suite).
+# Each installs what it lacks (OpenBLAS through apt) and builds what it needs.
+
+SWIFT ?= swift
+# Release build tuned for this machine's CPU (AVX-512 where present). Passed here, not in
+# Package.swift, so the package stays usable as a dependency (unsafeFlags would forbid that).
+RELEASE := -c release -Xswiftc -target-cpu -Xswiftc native
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas; then \
+	  echo "installing libopenblas-dev and pkg-config (apt)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build $(RELEASE) --product safekey
+
+demo: build
+	$(SWIFT) run $(RELEASE) --skip-build safekey bench ops
+
+test: deps
+	$(SWIFT) build $(RELEASE) --build-tests
+	$(SWIFT) test $(RELEASE) --skip-build
+
+bench: build
+	$(SWIFT) run $(RELEASE) --skip-build safekey bench ops
+
+clean:
+	rm -rf .build

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A small parallel-for over rows. Thread count: `SAFEKEY_THREADS` if set, else the core count.
+public enum Parallel {
+    /// Number of worker threads our kernels use.
+    nonisolated(unsafe) public static var threads: Int = {
+        if let s = ProcessInfo.processInfo.environment["SAFEKEY_THREADS"], let n = Int(s), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Calls `body(range)` over contiguous chunks of `0..<n` on up to `threads` threads.
+    /// Work below `grain` items per chunk runs on the calling thread.
+    public static func forRange(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        if n <= 0 { return }
+        let chunks = min(threads, max(1, n / max(grain, 1)))
+        if chunks <= 1 { body(0..<n); return }
+        let per = (n + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = c * per
+            let hi = min(n, lo + per)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
+    /// Calls `body(i)` for every i in `0..<n`, spread over the worker threads.
+    public static func forEach(_ n: Int, grain: Int = 1, _ body: (Int) -> Void) {
+        forRange(n, grain: grain) { r in for i in r { body(i) } }
+    }
+}

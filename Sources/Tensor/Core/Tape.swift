@@ -1,0 +1,145 @@
+import Foundation
+
+/// Whether ops record themselves for backward. Inference wraps its work in `GradMode.noGrad`.
+///
+/// The flag is process-wide and meant to be flipped from the thread that drives the model
+/// (kernels never read it from worker threads).
+public enum GradMode {
+    nonisolated(unsafe) public private(set) static var isEnabled = true
+
+    /// Runs `body` with recording switched off (inference mode): no graph, no saved activations.
+    public static func noGrad<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = isEnabled
+        isEnabled = false
+        defer { isEnabled = previous }
+        return try body()
+    }
+
+    /// Runs `body` with recording switched on (used by gradient checkpointing's recomputation).
+    public static func withGrad<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = isEnabled
+        isEnabled = true
+        defer { isEnabled = previous }
+        return try body()
+    }
+}
+
+/// One recorded op: the tensors it read and a closure that, given the output's gradient, adds
+/// the inputs' gradients. Define-by-run: the graph is the chain of `Tensor.node` references.
+final class Node {
+    let op: String
+    let inputs: [Tensor]
+    /// Called with the output tensor once its gradient is complete.
+    let backward: (Tensor) -> Void
+    init(op: String, inputs: [Tensor], backward: @escaping (Tensor) -> Void) {
+        self.op = op
+        self.inputs = inputs
+        self.backward = backward
+    }
+}
+
+extension Tensor {
+    /// Whether an op over `inputs` must be recorded.
+    static func shouldRecord(_ inputs: [Tensor]) -> Bool {
+        GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+    }
+
+    /// Records `op` as the producer of `self` when any input needs a gradient.
+    /// `backward` receives `self` (read `out.gradBuffer()` for the incoming gradient).
+    @discardableResult
+    func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> Void) -> Tensor {
+        if Tensor.shouldRecord(inputs) {
+            requiresGrad = true
+            node = Node(op: op, inputs: inputs, backward: backward)
+        }
+        return self
+    }
+
+    /// Reverse-mode autodiff from this scalar: accumulates d(self)/d(leaf) into every leaf
+    /// tensor that requires a gradient (parameters), adding to what is already there.
+    /// Intermediate gradients and the graph are released as the sweep passes them.
+    public func backward() throws {
+        guard count == 1 else {
+            throw TensorError.invalidBackward("needs a scalar loss, got shape \(shape)")
+        }
+        guard requiresGrad else {
+            throw TensorError.invalidBackward("the loss does not depend on any tensor that requires a gradient")
+        }
+        gradBuffer()[0] += 1
+        Tensor.backward(from: [self])
+    }
+
+    /// Backward sweep from `roots`, whose gradients are already seeded.
+    static func backward(from roots: [Tensor]) {
+        // Iterative post-order DFS (graphs are thousands of nodes deep in long models).
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(Tensor, Bool)] = roots.map { ($0, false) }
+        while let (t, expanded) = stack.popLast() {
+            if expanded { order.append(t); continue }
+            let id = ObjectIdentifier(t)
+            if visited.contains(id) { continue }
+            visited.insert(id)
+            stack.append((t, true))
+            if let node = t.node {
+                for input in node.inputs where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
+                    stack.append((input, false))
+                }
+            }
+        }
+        for t in order.reversed() {
+            guard let node = t.node else { continue }
+            if t.gradStorage != nil { node.backward(t) }
+            // Free the graph behind us: intermediate gradients and saved activations.
+            t.node = nil
+            t.gradStorage = nil
+        }
+    }
+}
+
+/// Gradient checkpointing: runs `body` without recording, keeps only its inputs, and re-runs it
+/// with recording during backward to get the gradients. Memory for activations inside `body`
+/// is then needed only for one block at a time. Parameters used inside `body` receive their
+/// gradients during the recomputation.
+///
+/// - Parameters:
+///   - inputs: tensors `body` reads that may need gradients (e.g. the block's input hidden state).
+///   - body: a pure function of `inputs` (and of parameters it captures) returning one tensor.
+public func checkpointed(_ inputs: [Tensor], _ body: @escaping ([Tensor]) throws -> Tensor) throws -> Tensor {
+    if !GradMode.isEnabled { return try body(inputs) }
+    let out = try GradMode.noGrad { try body(inputs) }
+    // The recorded node re-runs body on detached copies with recording on, then sweeps backward.
+    let node = Node(op: "checkpoint", inputs: inputs) { output in
+        let leaves = inputs.map { input -> Tensor in
+            let leaf = Tensor(shape: input.shape, sharing: input.storage, requiresGrad: input.requiresGrad)
+            return leaf
+        }
+        // Parameters captured by `body` must also get gradients, so recompute with recording.
+        guard let recomputed = try? GradMode.withGrad({ try body(leaves) }) else {
+            preconditionFailure("checkpointed block failed on recomputation after succeeding in forward")
+        }
+        guard recomputed.requiresGrad else { return }
+        let seed = recomputed.gradBuffer()
+        seed.update(from: output.gradBuffer(), count: output.count)
+        Tensor.backward(from: [recomputed])
+        for (leaf, input) in zip(leaves, inputs) where input.requiresGrad {
+            if let g = leaf.gradStorage { addInto(input.gradBuffer(), g.pointer, input.count) }
+        }
+    }
+    // Every block parameter needs a gradient even if `inputs` do not; mark the output as recorded.
+    out.requiresGrad = true
+    out.node = node
+    return out
+}
+
+/// `dst[i] += src[i]` for i in 0..<n.
+@inline(__always) func addInto(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i + 8 <= n {
+        let a = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+        let b = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: a + b, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < n { dst[i] += src[i]; i += 1 }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Reference-counted owner of a contiguous `Float` buffer. Several tensors may share one storage
+/// (a reshape is a view); the memory is freed when the last one goes.
+public final class Storage: @unchecked Sendable {
+    /// Base pointer of `count` floats; valid for the lifetime of this object.
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Allocates `count` floats, zero-filled.
+    public init(count: Int) {
+        self.count = count
+        // Never allocate zero bytes: keeps `pointer` valid for empty tensors too.
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// An f32, contiguous, row-major CPU tensor that can take part in reverse-mode autodiff.
+///
+/// - `shape` lists dimensions outermost first; `count == shape.reduce(1, *)`.
+/// - `data` points at `count` floats (shared with views created by `reshaped`).
+/// - A tensor whose `requiresGrad` is true (a parameter, or the result of an op over one while
+///   `GradMode.isEnabled`) gets a `grad` buffer of the same shape during `backward()`.
+///
+/// ```swift
+/// let w = Tensor.parameter(shape: [3, 2], values: [1, 2, 3, 4, 5, 6])
+/// let x = Tensor(shape: [1, 2], values: [0.5, -1])
+/// let loss = try linear(x, weight: w).sum()
+/// try loss.backward()     // w.grad now holds dloss/dw
+/// ```
+public final class Tensor: CustomStringConvertible {
+    public let shape: [Int]
+    public let count: Int
+    public let storage: Storage
+    /// First element of this tensor inside `storage` (always the start: tensors are contiguous).
+    @inlinable public var data: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// Whether gradients flow to this tensor.
+    public internal(set) var requiresGrad: Bool
+    /// Optional human-readable name (parameters carry their Hugging Face weight key).
+    public var name: String?
+    /// Gradient buffer (same shape), created on first accumulation during backward.
+    public internal(set) var gradStorage: Storage?
+    /// The op that produced this tensor, when it was recorded on the tape.
+    var node: Node?
+
+    /// A zero tensor.
+    public init(zeros shape: [Int], requiresGrad: Bool = false) {
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.storage = Storage(count: count)
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A tensor holding a copy of `values` (`values.count` must equal the product of `shape`).
+    public convenience init(shape: [Int], values: [Float], requiresGrad: Bool = false) {
+        precondition(values.count == shape.reduce(1, *),
+                     "Tensor(shape: \(shape)): \(values.count) values for \(shape.reduce(1, *)) elements")
+        self.init(zeros: shape, requiresGrad: requiresGrad)
+        values.withUnsafeBufferPointer { src in
+            if let base = src.baseAddress { data.update(from: base, count: values.count) }
+        }
+    }
+
+    /// A tensor that shares `storage` (a view with another shape).
+    init(shape: [Int], sharing storage: Storage, requiresGrad: Bool) {
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        precondition(count <= storage.count)
+        self.storage = storage
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A trainable leaf tensor (its gradient is kept after `backward()`).
+    public static func parameter(shape: [Int], values: [Float], name: String? = nil) -> Tensor {
+        let t = Tensor(shape: shape, values: values, requiresGrad: true)
+        t.name = name
+        return t
+    }
+
+    /// Makes this tensor a trainable leaf (or stops it being one).
+    public func setRequiresGrad(_ flag: Bool) {
+        precondition(node == nil, "setRequiresGrad is for leaf tensors")
+        requiresGrad = flag
+    }
+
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// The values as an array (copy).
+    public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+
+    /// The gradient as an array (copy), or nil before backward reached this tensor.
+    public var gradValues: [Float]? {
+        gradStorage.map { Array(UnsafeBufferPointer(start: $0.pointer, count: count)) }
+    }
+
+    /// The single value of a one-element tensor.
+    public var item: Float {
+        precondition(count == 1, "item needs a one-element tensor, shape \(shape)")
+        return data[0]
+    }
+
+    /// Gradient buffer, allocated zero-filled on first use.
+    @usableFromInline func gradBuffer() -> UnsafeMutablePointer<Float> {
+        if let g = gradStorage { return g.pointer }
+        let g = Storage(count: count)
+        gradStorage = g
+        return g.pointer
+    }
+
+    /// Drops the gradient (parameters: call before each accumulation window).
+    public func zeroGrad() {
+        if let g = gradStorage { g.pointer.update(repeating: 0, count: count) }
+    }
+
+    /// Frees the gradient buffer.
+    public func dropGrad() { gradStorage = nil }
+
+    /// A copy that does not take part in autodiff.
+    public func detached() -> Tensor {
+        let t = Tensor(zeros: shape)
+        t.data.update(from: data, count: count)
+        return t
+    }
+
+    public var description: String {
+        let head = values.prefix(6).map { String(format: "%.5g", $0) }.joined(separator: ", ")
+        return "Tensor(\(shape)\(name.map { " \($0)" } ?? ""): [\(head)\(count > 6 ? ", …" : "")])"
+    }
+}

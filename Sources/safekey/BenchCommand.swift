@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `safekey bench …` — performance benchmarks (ratios, never timed tests).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Performance benchmarks.",
+        subcommands: [BenchOpsCommand.self]
+    )
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `safekey <command>` — the SafeKey command-line tool.
+@main
+struct SafeKeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "safekey",
+        abstract: "SafeKey: train, evaluate and analyse safer reasoning models, natively in Swift.",
+        subcommands: [
+            BenchCommand.self,
+        ]
+    )
+}
