@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "SafeKey", targets: ["SafeKey"]),
+        .library(name: "SafetyEval", targets: ["SafetyEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,10 +37,11 @@ let package = Package(
         .target(name: "Tokenizers", swiftSettings: lang),
         .target(name: "Models", dependencies: ["Tensor", "Tokenizers"], swiftSettings: lang),
         .target(name: "SafeKey", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
+        .target(name: "SafetyEval", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .executableTarget(
             name: "safekey",
             dependencies: [
-                "Tensor", "Tokenizers", "Models", "SafeKey",
+                "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: lang
@@ -48,5 +50,6 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: lang),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
+        .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "SafeKey", "Models", "Tokenizers"], swiftSettings: lang),
     ]
 )

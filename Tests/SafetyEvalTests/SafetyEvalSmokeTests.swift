@@ -1,0 +1,6 @@
+import XCTest
+import SafetyEval
+
+final class SafetyEvalSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(SafetyEvalModule.self) }
+}
