@@ -1,2 +1,0 @@
-/// Models: safetensors, config.json, decoder-only transformers, generation (issue 3).
-public enum ModelsModule {}

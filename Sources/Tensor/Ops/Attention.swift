@@ -1,0 +1,204 @@
+import Foundation
+
+/// Causal grouped-query self-attention with an optional key mask — memory-efficient (tiled,
+/// online softmax, flash-attention style), forward and backward.
+///
+/// Shapes: `q` `[B, Tq, Hq, D]`, `k` and `v` `[B, Tk, Hkv, D]` with `Hq` a multiple of `Hkv`
+/// (query head `h` reads key/value head `h / (Hq/Hkv)`, as transformers' `repeat_kv`).
+/// Queries are the **last** `Tq` of the `Tk` positions: key `j` is visible to query `i` iff
+/// `j ≤ Tk − Tq + i` (causal) and `hiddenKeys[b·Tk + j]` is false. So training passes `Tq == Tk`
+/// and a KV-cache decode step passes the cached keys. `hiddenKeys` is the Hugging Face 2-D
+/// `attention_mask` inverted (true = hidden as a key from every query); SafeKey's Query-Mask
+/// Modeling hides the prompt this way. Scores are scaled by `scale` (default `1/√D`).
+/// A query that sees no key at all gets an output of zeros (transformers leaves such rows
+/// unspecified). Result: `[B, Tq, Hq, D]`.
+///
+/// Memory: forward keeps, per head, only the output and one log-sum-exp per query (`O(T)`), plus a
+/// `64×64` score tile and a `64×D` accumulator per task; it never forms the `T×T` score matrix.
+/// Backward recomputes each score tile from `q`, `k` and the saved log-sum-exp (FlashAttention-2,
+/// Dao 2023, Algorithm 2), so it too needs no `T×T` buffer. Tiles are multiplied with `sgemm`.
+public func attention(q: Tensor, k: Tensor, v: Tensor, hiddenKeys: [Bool]? = nil, scale: Float? = nil) throws -> Tensor {
+    guard q.rank == 4, k.rank == 4, k.shape == v.shape, q.shape[0] == k.shape[0], q.shape[3] == k.shape[3],
+          k.shape[2] > 0, q.shape[2] % k.shape[2] == 0, q.shape[1] <= k.shape[1] else {
+        throw TensorError.shapeMismatch(op: "attention", detail: "q \(q.shape), k \(k.shape), v \(v.shape); need q [B,Tq,Hq,D], k = v [B,Tk,Hkv,D], Hq % Hkv == 0, Tq ≤ Tk")
+    }
+    try checkNonEmpty("attention", q, k)
+    let dims = AttentionDims(b: q.shape[0], tq: q.shape[1], tk: k.shape[1], hq: q.shape[2], hkv: k.shape[2],
+                             d: q.shape[3], scale: scale ?? 1 / Float(q.shape[3]).squareRoot())
+    if let hiddenKeys, hiddenKeys.count != dims.b * dims.tk {
+        throw TensorError.shapeMismatch(op: "attention", detail: "hiddenKeys has \(hiddenKeys.count) entries; needs B·Tk = \(dims.b * dims.tk)")
+    }
+    let mask = KeyMask(hiddenKeys, count: dims.b * dims.tk)
+    let out = Tensor(zeros: q.shape)
+    let lse = SavedBuffer(count: dims.b * dims.hq * dims.tq)
+    BLASThreads.singleThreaded {
+        let qBlocks = (dims.tq + tile - 1) / tile
+        Parallel.forEach(dims.b * dims.hq * qBlocks) { task in
+            let blk = task % qBlocks, bh = task / qBlocks
+            attentionForwardTile(q.data, k.data, v.data, out.data, lse.pointer, mask, dims,
+                                 b: bh / dims.hq, h: bh % dims.hq, i0: blk * tile)
+        }
+    }
+    return out.recorded("attention", [q, k, v]) { out in
+        BLASThreads.singleThreaded {
+            attentionBackward(q: q, k: k, v: v, out: out, lse: lse.pointer, mask: mask, dims: dims)
+        }
+    }
+}
+
+/// Tile edge for queries and keys.
+private let tile = 64
+
+struct AttentionDims {
+    let b, tq, tk, hq, hkv, d: Int
+    let scale: Float
+    var group: Int { hq / hkv }
+    var offset: Int { tk - tq }
+    /// Row strides of q/out and of k/v.
+    var qStride: Int { hq * d }
+    var kStride: Int { hkv * d }
+}
+
+/// Hidden-key flags as a byte buffer (shared by forward and backward).
+final class KeyMask {
+    let hidden: UnsafeMutablePointer<Bool>?
+    init(_ keys: [Bool]?, count: Int) {
+        if let keys {
+            hidden = .allocate(capacity: count)
+            keys.withUnsafeBufferPointer { hidden!.initialize(from: $0.baseAddress!, count: count) }
+        } else { hidden = nil }
+    }
+    deinit { hidden?.deallocate() }
+}
+
+/// Fills the score tile `s[rows × cols]` (already scaled by sgemm) with `-inf` where the key is
+/// not visible; returns nothing. `i0`/`j0` are the first query/key indices of the tile.
+@inline(__always)
+private func maskTile(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int, i0: Int, j0: Int,
+                      dims: AttentionDims, hidden: UnsafeMutablePointer<Bool>?) {
+    for r in 0..<rows {
+        let limit = dims.offset + i0 + r      // last visible key (causal)
+        let row = s + r * tile
+        for c in 0..<cols where j0 + c > limit || (hidden?[j0 + c] ?? false) { row[c] = -.infinity }
+    }
+}
+
+/// Forward for one (batch, query head, block of up to 64 queries).
+private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeMutablePointer<Float>,
+                                  _ v: UnsafeMutablePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                                  _ lse: UnsafeMutablePointer<Float>, _ mask: KeyMask, _ dims: AttentionDims,
+                                  b: Int, h: Int, i0: Int) {
+    let d = dims.d, rows = min(tile, dims.tq - i0), kvh = h / dims.group
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * tile + tile * d + 2 * tile)
+    defer { scratch.deallocate() }
+    let s = scratch, acc = scratch + tile * tile, m = acc + tile * d, l = m + tile
+    acc.initialize(repeating: 0, count: tile * d)
+    m.initialize(repeating: -.infinity, count: tile)
+    l.initialize(repeating: 0, count: tile)
+    let hidden = mask.hidden.map { $0 + b * dims.tk }
+    let qBase = q + ((b * dims.tq + i0) * dims.hq + h) * d
+    let kBase = k + (b * dims.tk * dims.hkv + kvh) * d, vBase = v + (b * dims.tk * dims.hkv + kvh) * d
+    let lastKey = min(dims.tk, dims.offset + i0 + rows)   // keys beyond are invisible to every row
+    var j0 = 0
+    while j0 < lastKey {
+        let cols = min(tile, lastKey - j0)
+        sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: qBase, lda: dims.qStride,
+              b: kBase + j0 * dims.kStride, ldb: dims.kStride, c: s, ldc: tile)
+        maskTile(s, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
+        for r in 0..<rows {
+            let row = s + r * tile
+            var mx = m[r]
+            for c in 0..<cols where row[c] > mx { mx = row[c] }
+            if mx == -.infinity { for c in 0..<cols { row[c] = 0 }; continue }
+            let correction = m[r] == -.infinity ? 0 : expf(m[r] - mx)
+            var sum: Float = 0
+            for c in 0..<cols { let p = expf(row[c] - mx); row[c] = p; sum += p }
+            l[r] = l[r] * correction + sum
+            m[r] = mx
+            if correction != 1 { let a = acc + r * d; for x in 0..<d { a[x] *= correction } }
+        }
+        sgemm(m: rows, n: d, k: cols, a: s, lda: tile, b: vBase + j0 * dims.kStride, ldb: dims.kStride,
+              beta: 1, c: acc, ldc: d)
+        j0 += tile
+    }
+    for r in 0..<rows {
+        let orow = o + ((b * dims.tq + i0 + r) * dims.hq + h) * d
+        let li = lse + (b * dims.hq + h) * dims.tq + i0 + r
+        if l[r] == 0 { li.pointee = .infinity; continue }   // no visible key: output stays 0
+        let inv = 1 / l[r]
+        for x in 0..<d { orow[x] = acc[r * d + x] * inv }
+        li.pointee = m[r] + logf(l[r])
+    }
+}
+
+/// Backward by recomputation, parallel over (batch, key/value head) so that each task owns its
+/// `dK`/`dV` rows and the `dQ` rows of its query heads (no write races).
+private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse: UnsafeMutablePointer<Float>,
+                               mask: KeyMask, dims: AttentionDims) {
+    let dO = out.gradBuffer(), o = out.data
+    let dq = q.requiresGrad ? q.gradBuffer() : nil
+    let dk = k.requiresGrad ? k.gradBuffer() : nil
+    let dv = v.requiresGrad ? v.gradBuffer() : nil
+    let d = dims.d
+    // D_i = rowsum(dO_i ⊙ O_i), per (b, h, i).
+    let delta = SavedBuffer(count: dims.b * dims.hq * dims.tq)
+    for b in 0..<dims.b { for i in 0..<dims.tq { for h in 0..<dims.hq {
+        let off = ((b * dims.tq + i) * dims.hq + h) * d
+        delta.pointer[(b * dims.hq + h) * dims.tq + i] = dot(dO + off, o + off, d)
+    } } }
+    Parallel.forEach(dims.b * dims.hkv) { task in
+        let b = task / dims.hkv, kvh = task % dims.hkv
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * tile)
+        defer { scratch.deallocate() }
+        let p = scratch, dp = scratch + tile * tile
+        let hidden = mask.hidden.map { $0 + b * dims.tk }
+        let kBase = k.data + (b * dims.tk * dims.hkv + kvh) * d, vBase = v.data + (b * dims.tk * dims.hkv + kvh) * d
+        for h in kvh * dims.group..<(kvh + 1) * dims.group {
+            var i0 = 0
+            while i0 < dims.tq {
+                let rows = min(tile, dims.tq - i0)
+                let qOff = ((b * dims.tq + i0) * dims.hq + h) * d
+                let lseRow = lse + (b * dims.hq + h) * dims.tq + i0
+                let deltaRow = delta.pointer + (b * dims.hq + h) * dims.tq + i0
+                let lastKey = min(dims.tk, dims.offset + i0 + rows)
+                var j0 = 0
+                while j0 < lastKey {
+                    let cols = min(tile, lastKey - j0)
+                    let kj = kBase + j0 * dims.kStride, vj = vBase + j0 * dims.kStride
+                    // P = exp(scale · Q Kᵀ − L), zero where hidden.
+                    sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: q.data + qOff, lda: dims.qStride,
+                          b: kj, ldb: dims.kStride, c: p, ldc: tile)
+                    maskTile(p, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
+                    for r in 0..<rows {
+                        let row = p + r * tile, L = lseRow[r]
+                        for c in 0..<cols { row[c] = row[c] == -.infinity || L == .infinity ? 0 : expf(row[c] - L) }
+                    }
+                    // dV += Pᵀ · dO
+                    if let dv {
+                        sgemm(transA: true, m: cols, n: d, k: rows, a: p, lda: tile, b: dO + qOff, ldb: dims.qStride,
+                              beta: 1, c: dv + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride, ldc: dims.kStride)
+                    }
+                    // dP = dO · Vᵀ ; dS = P ⊙ (dP − D)
+                    sgemm(transB: true, m: rows, n: cols, k: d, a: dO + qOff, lda: dims.qStride, b: vj, ldb: dims.kStride,
+                          c: dp, ldc: tile)
+                    for r in 0..<rows {
+                        let pr = p + r * tile, dr = dp + r * tile, dl = deltaRow[r]
+                        for c in 0..<cols { dr[c] = pr[c] * (dr[c] - dl) }
+                    }
+                    // dQ += scale · dS · K ; dK += scale · dSᵀ · Q
+                    if let dq {
+                        sgemm(m: rows, n: d, k: cols, alpha: dims.scale, a: dp, lda: tile, b: kj, ldb: dims.kStride,
+                              beta: 1, c: dq + qOff, ldc: dims.qStride)
+                    }
+                    if let dk {
+                        sgemm(transA: true, m: cols, n: d, k: rows, alpha: dims.scale, a: dp, lda: tile,
+                              b: q.data + qOff, ldb: dims.qStride, beta: 1,
+                              c: dk + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride, ldc: dims.kStride)
+                    }
+                    j0 += tile
+                }
+                i0 += tile
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// SwiGLU gate, forward and backward: `silu(gate) ⊙ up`, `silu(g) = g · σ(g)`.
+/// The full MLP of Qwen2/Llama is `swigluMLP`. Shapes: `gate` and `up` equal, result the same.
+public func swiglu(gate: Tensor, up: Tensor) throws -> Tensor {
+    try checkSameShape("swiglu", gate, up)
+    try checkNonEmpty("swiglu", gate)
+    let n = gate.count, g = gate.data, u = up.data
+    let out = Tensor(zeros: gate.shape)
+    let o = out.data
+    Parallel.forRange(n, grain: 1 << 14) { r in
+        for i in r { let s = 1 / (1 + expf(-g[i])); o[i] = g[i] * s * u[i] }
+    }
+    return out.recorded("swiglu", [gate, up]) { out in
+        let dy = out.gradBuffer()
+        let gg = gate.requiresGrad ? gate.gradBuffer() : nil
+        let gu = up.requiresGrad ? up.gradBuffer() : nil
+        Parallel.forRange(n, grain: 1 << 14) { r in
+            for i in r {
+                let s = 1 / (1 + expf(-g[i]))
+                if let gu { gu[i] += dy[i] * g[i] * s }
+                // d silu/dg = σ(g) · (1 + g · (1 − σ(g)))
+                if let gg { gg[i] += dy[i] * u[i] * s * (1 + g[i] * (1 - s)) }
+            }
+        }
+    }
+}
+
+/// The SwiGLU MLP of Qwen2/Llama: `down(silu(gate(x)) ⊙ up(x))` with bias-free projections
+/// (`gate_proj`, `up_proj`: `[I, C]`; `down_proj`: `[C, I]`); `x` is `[..., C]`.
+public func swigluMLP(_ x: Tensor, gate: Tensor, up: Tensor, down: Tensor) throws -> Tensor {
+    let h = try swiglu(gate: linear(x, weight: gate), up: linear(x, weight: up))
+    return try linear(h, weight: down)
+}

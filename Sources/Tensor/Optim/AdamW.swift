@@ -1,0 +1,117 @@
+import Foundation
+
+/// A set of parameters sharing optimiser settings (e.g. "no weight decay on biases and norms").
+public struct ParameterGroup {
+    public var parameters: [Tensor]
+    public var weightDecay: Float
+    public init(parameters: [Tensor], weightDecay: Float) {
+        self.parameters = parameters
+        self.weightDecay = weightDecay
+    }
+}
+
+/// AdamW with decoupled weight decay and bias correction — `torch.optim.AdamW` (single-tensor,
+/// non-fused, `amsgrad=False`) step for step, including its order of f32 operations:
+/// `p ← p·(1 − lr·wd)`; `m ← m + (1−β1)(g − m)` (lerp); `v ← β2·v + (1−β2)·g²`;
+/// `p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)`. Bias-correction scalars in double, as Python.
+/// State (`m`, `v`) is f32, allocated on the first step. Parameters without a gradient are skipped.
+///
+/// ```swift
+/// let opt = AdamW(groups: [ParameterGroup(parameters: weights, weightDecay: 1e-4),
+///                          ParameterGroup(parameters: biases, weightDecay: 0)], betas: (0.9, 0.95))
+/// opt.learningRate = schedule.learningRate(at: step)
+/// opt.step()
+/// ```
+public final class AdamW {
+    public var groups: [ParameterGroup]
+    /// Current learning rate (Double, like PyTorch's Python-float hyper-parameters).
+    public var learningRate: Double
+    public let beta1: Float, beta2: Float, eps: Float
+    /// Steps taken so far (`t` of the bias correction).
+    public private(set) var stepCount = 0
+    private var state: [ObjectIdentifier: (m: Storage, v: Storage)] = [:]
+
+    public init(groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                eps: Float = 1e-8) {
+        self.groups = groups
+        self.learningRate = learningRate
+        self.beta1 = betas.0
+        self.beta2 = betas.1
+        self.eps = eps
+    }
+
+    /// One update of every parameter that has a gradient.
+    public func step() {
+        stepCount += 1
+        let t = Double(stepCount)
+        let bc1 = 1 - pow(Double(beta1), t)
+        let bc2Sqrt = (1 - pow(Double(beta2), t)).squareRoot()
+        let stepSize = Float(learningRate / bc1)
+        let bc2 = Float(bc2Sqrt)
+        // Scalars as PyTorch forms them: Python doubles rounded to f32 at the kernel.
+        let oneMinusB1 = Float(1 - Double(beta1)), oneMinusB2 = Float(1 - Double(beta2))
+        let (b2, eps, lr) = (beta2, self.eps, learningRate)
+        for group in groups {
+            let decay = Float(1 - lr * Double(group.weightDecay))
+            for p in group.parameters {
+                guard let g = p.gradStorage?.pointer else { continue }
+                let s = stateFor(p)
+                let w = p.data, m = s.m.pointer, v = s.v.pointer
+                Parallel.forRange(p.count, grain: 1 << 15) { r in
+                    for i in r {
+                        if group.weightDecay != 0 { w[i] *= decay }
+                        m[i] += oneMinusB1 * (g[i] - m[i])
+                        v[i] = v[i] * b2 + oneMinusB2 * g[i] * g[i]
+                        let denom = v[i].squareRoot() / bc2 + eps
+                        w[i] += -stepSize * (m[i] / denom)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sets every parameter's gradient to zero.
+    public func zeroGrad() { for g in groups { for p in g.parameters { p.zeroGrad() } } }
+
+    private func stateFor(_ p: Tensor) -> (m: Storage, v: Storage) {
+        if let s = state[ObjectIdentifier(p)] { return s }
+        let s = (m: Storage(count: p.count), v: Storage(count: p.count))
+        state[ObjectIdentifier(p)] = s
+        return s
+    }
+
+    /// The first and second moments of `p` (for checkpoints), or nil before its first step.
+    public func moments(of p: Tensor) -> (m: [Float], v: [Float])? {
+        guard let s = state[ObjectIdentifier(p)] else { return nil }
+        return (Array(UnsafeBufferPointer(start: s.m.pointer, count: p.count)),
+                Array(UnsafeBufferPointer(start: s.v.pointer, count: p.count)))
+    }
+
+    /// Restores moments and the step count (resume from a checkpoint).
+    public func restore(step: Int, moments: [(Tensor, m: [Float], v: [Float])]) throws {
+        for (p, m, v) in moments {
+            guard m.count == p.count, v.count == p.count else {
+                throw TensorError.shapeMismatch(op: "AdamW.restore", detail: "moments of \(p.name ?? "parameter") have \(m.count)/\(v.count) values for \(p.count)")
+            }
+            let s = stateFor(p)
+            m.withUnsafeBufferPointer { s.m.pointer.update(from: $0.baseAddress!, count: p.count) }
+            v.withUnsafeBufferPointer { s.v.pointer.update(from: $0.baseAddress!, count: p.count) }
+        }
+        stepCount = step
+    }
+}
+
+/// Global gradient-norm clipping — `torch.nn.utils.clip_grad_norm_`: the total L2 norm over every
+/// gradient; if above `maxNorm`, every gradient is scaled by `maxNorm / (norm + 1e-6)`.
+/// Returns the norm before clipping.
+@discardableResult
+public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+    var sq: Float = 0
+    for p in parameters { if let g = p.gradStorage?.pointer { let n = dot(g, g, p.count).squareRoot(); sq += n * n } }
+    let norm = sq.squareRoot()
+    let coef = min(maxNorm / (norm + 1e-6), 1)
+    if coef < 1 {
+        for p in parameters { if let g = p.gradStorage?.pointer { for i in 0..<p.count { g[i] *= coef } } }
+    }
+    return norm
+}

@@ -1,6 +1,0 @@
-import XCTest
-import SafetyEval
-
-final class SafetyEvalSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(SafetyEvalModule.self) }
-}
