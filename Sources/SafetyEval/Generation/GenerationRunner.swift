@@ -1,0 +1,175 @@
+import Foundation
+
+/// Progress of a generation run, for the CLI's progress line.
+public struct GenerationProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var generatedTokens: Int
+    public var elapsed: Double
+
+    public var tokensPerSecond: Double { elapsed > 0 ? Double(generatedTokens) / elapsed : 0 }
+    /// Estimated seconds left, from the items finished in this run; nil before the first batch.
+    public func eta(startedAt start: Int) -> Double? {
+        let finished = done - start
+        guard finished > 0, elapsed > 0 else { return nil }
+        return elapsed / Double(finished) * Double(total - done)
+    }
+
+    /// `[#####-----] 50/100 items  812.3 tok/s  ETA 01:02`
+    public func line(startedAt start: Int, width: Int = 24) -> String {
+        let frac = total > 0 ? Double(done) / Double(total) : 1
+        let filled = min(width, max(0, Int((frac * Double(width)).rounded(.down))))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let eta = self.eta(startedAt: start).map { Self.clock($0) } ?? "--:--"
+        return "[\(bar)] \(done)/\(total) items  \(String(format: "%.1f", tokensPerSecond)) tok/s  ETA \(eta)"
+    }
+
+    static func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%02d:%02d", t / 60, t % 60)
+    }
+}
+
+/// Runs a ``ResponseGenerator`` over benchmark items in batches and writes the reference layout
+/// after every batch (atomically), so an interrupted run resumes where it stopped.
+///
+/// Resume rule: when `output` exists, its `meta_info` must agree on every key of ``GenerationRunner/meta(for:)``
+/// and its records must match the items' instructions in order; generation continues after the
+/// last record. Anything else is an error (never silently overwritten).
+public final class GenerationRunner {
+    public let generator: ResponseGenerator
+    public var batchSize: Int
+    public var samples: Int
+    /// Tokens of the target to pre-fill for items that carry one (`--prefill-tokens`); nil = none.
+    public var prefillTokens: Int?
+    public var multiTurnMode: MultiTurnMode
+    public var clock: () -> Double = { Date().timeIntervalSince1970 }
+
+    public init(generator: ResponseGenerator, batchSize: Int = 8, samples: Int = 1, prefillTokens: Int? = nil, multiTurnMode: MultiTurnMode = .replay) {
+        self.generator = generator
+        self.batchSize = max(1, batchSize)
+        self.samples = max(1, samples)
+        self.prefillTokens = prefillTokens
+        self.multiTurnMode = multiTurnMode
+    }
+
+    /// The `meta_info` this run writes (and requires of a file it resumes).
+    public func meta(for benchmark: Benchmark) -> [String: EvalJSON] {
+        var m = generator.settings
+        m[MetaKey.data] = .string(benchmark.rawValue)
+        m[MetaKey.model] = .string(generator.modelName)
+        m["samples"] = .int(samples)
+        m["prefill_tokens"] = prefillTokens.map { .int($0) } ?? .null
+        if benchmark == .multiturn { m["multi_turn_mode"] = .string(multiTurnMode.rawValue) }
+        m[MetaKey.formatVersion] = .int(SafetyEvalModule.formatVersion)
+        return m
+    }
+
+    @discardableResult
+    public func run(items: [BenchmarkItem], benchmark: Benchmark, output: String,
+                    progress: ((GenerationProgress, Int) -> Void)? = nil) throws -> GenerationFile {
+        let meta = self.meta(for: benchmark)
+        var file = GenerationFile(metaInfo: meta, data: [])
+        if FileManager.default.fileExists(atPath: output) {
+            let old = try GenerationFile.read(output)
+            for (k, v) in meta where old.metaInfo[k] != v {
+                throw SafetyEvalError.resumeMismatch(path: output, key: k, existing: describe(old.metaInfo[k]), requested: describe(v))
+            }
+            guard old.data.count <= items.count else {
+                throw SafetyEvalError.resumeMismatch(path: output, key: "item count", existing: "\(old.data.count)", requested: "\(items.count)")
+            }
+            for (i, r) in old.data.enumerated() where r.instruction != items[i].instruction {
+                throw SafetyEvalError.resumeItemMismatch(path: output, index: i)
+            }
+            file = old
+            file.metaInfo = old.metaInfo.merging(meta) { _, new in new }
+        }
+        let start = file.data.count
+        let t0 = clock()
+        var tokens = 0
+        var i = start
+        while i < items.count {
+            let batch = Array(items[i ..< min(items.count, i + batchSize)])
+            let records = try generate(batch, benchmark: benchmark, tokens: &tokens)
+            file.data.append(contentsOf: records)
+            try file.write(to: output)
+            i += batch.count
+            progress?(GenerationProgress(done: i, total: items.count, generatedTokens: tokens, elapsed: clock() - t0), start)
+        }
+        if start == items.count { try file.write(to: output) }
+        return file
+    }
+
+    private func describe(_ v: EvalJSON?) -> String {
+        guard let v else { return "(absent)" }
+        if let d = try? AtomicFile.encoder().encode(v), let s = String(data: d, encoding: .utf8) {
+            return s.replacingOccurrences(of: "\n", with: " ")
+        }
+        return "\(v)"
+    }
+
+    /// Generates one batch; multi-turn items go through ``replayConversations(_:tokens:)``.
+    func generate(_ batch: [BenchmarkItem], benchmark: Benchmark, tokens: inout Int) throws -> [GenerationRecord] {
+        if batch.contains(where: { $0.conversation != nil }) {
+            return try replayConversations(batch, tokens: &tokens)
+        }
+        let requests = batch.map { item in
+            GenerationRequest(messages: [ChatTurn(role: "user", content: item.prompt)],
+                              prefill: prefillTokens.flatMap { n in item.prefill.map { PrefillSpec(target: $0, tokens: n) } },
+                              samples: samples)
+        }
+        let results = try checked(generator.generate(requests), count: requests.count)
+        return zip(batch, results).map { item, res in
+            tokens += res.generatedTokens
+            return record(item, res, conversation: nil)
+        }
+    }
+
+    /// Multi-turn: in ``MultiTurnMode/replay`` every assistant turn is generated (one sample, batched
+    /// across conversations turn by turn) and the final user turn gets `samples` samples; in
+    /// ``MultiTurnMode/recorded`` the recorded history is kept and only the final turn is generated.
+    func replayConversations(_ batch: [BenchmarkItem], tokens: inout Int) throws -> [GenerationRecord] {
+        let convs = batch.map { $0.conversation ?? [ChatTurn(role: "user", content: $0.prompt)] }
+        var history: [[ChatTurn]] = convs.map { _ in [] }
+        let userTurns = convs.map { c in c.filter { $0.role == "user" } }
+        if multiTurnMode == .recorded {
+            history = convs.map { Array($0.dropLast()) }
+        } else {
+            let maxTurns = userTurns.map(\.count).max() ?? 0
+            for t in 0 ..< max(0, maxTurns - 1) {
+                let active = userTurns.indices.filter { userTurns[$0].count - 1 > t }
+                let reqs = active.map { k in GenerationRequest(messages: history[k] + [userTurns[k][t]], samples: 1) }
+                let res = try checked(generator.generate(reqs), count: reqs.count)
+                for (k, r) in zip(active, res) {
+                    tokens += r.generatedTokens
+                    history[k].append(userTurns[k][t])
+                    history[k].append(ChatTurn(role: "assistant", content: historyContent(of: r.responses.first ?? "")))
+                }
+            }
+        }
+        let finals = batch.indices.map { k in GenerationRequest(messages: history[k] + [userTurns[k].last ?? ChatTurn(role: "user", content: batch[k].prompt)], samples: samples) }
+        let res = try checked(generator.generate(finals), count: finals.count)
+        return batch.indices.map { k in
+            tokens += res[k].generatedTokens
+            return record(batch[k], res[k], conversation: finals[k].messages)
+        }
+    }
+
+    private func checked(_ results: [GenerationResult], count: Int) throws -> [GenerationResult] {
+        guard results.count == count, results.allSatisfy({ $0.responses.count >= 1 }) else {
+            throw SafetyEvalError.judgeUnavailable(judge: "generate", detail: "generator '\(generator.modelName)' returned \(results.count) results for \(count) requests (or an empty sample list); this is a generator bug")
+        }
+        return results
+    }
+
+    private func record(_ item: BenchmarkItem, _ res: GenerationResult, conversation: [ChatTurn]?) -> GenerationRecord {
+        var f: [String: EvalJSON] = ["id": .string(item.id)]
+        if !item.categories.isEmpty { f["category"] = .array(item.categories.map { .string($0) }) }
+        if let l = item.label { f["label"] = .string(l) }
+        if let p = res.prefillText { f["prefill"] = .string(p) }
+        if let conversation {
+            f["conversation"] = .array(conversation.map { .object(["role": .string($0.role), "content": .string($0.content)]) })
+        }
+        return GenerationRecord(instruction: item.instruction, prompt: res.prompt, response: res.responses, fields: f)
+    }
+}
