@@ -1,10 +1,89 @@
 import ArgumentParser
+import Foundation
 import Tensor
 
-/// `safekey bench ops`: engine op throughput vs bare `cblas_sgemm`.
+/// `safekey bench ops`: achieved GFLOP/s of matmul (through the engine and through bare
+/// `cblas_sgemm` on the same shapes, with their ratio), of attention forward and backward, and
+/// GB/s of the element-wise ops. Each figure is the median of several timed repetitions.
 struct BenchOpsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ops", abstract: "Benchmark tensor ops.")
+    static let configuration = CommandConfiguration(
+        commandName: "ops", abstract: "Benchmark tensor ops (GFLOP/s, GB/s) against bare cblas_sgemm.")
+
+    @Option(help: "Minimum seconds spent per measurement.") var seconds: Double = 0.4
+    @Flag(help: "Smaller shapes, for a quick check.") var quick = false
+
     func run() throws {
-        print("bench ops: threads \(Parallel.threads)")
+        print("safekey bench ops — \(Parallel.threads) threads (SAFEKEY_THREADS), f32, median of repetitions")
+        print("")
+        print("matmul                         engine GFLOP/s   cblas_sgemm GFLOP/s   engine/bare")
+        let shapes: [(String, Int, Int, Int)] = quick
+            ? [("x·Wᵀ 256×256·256", 256, 256, 256)]
+            : [("q_proj 512×896·896", 512, 896, 896), ("up_proj 512×896·4864", 512, 896, 4864),
+               ("down_proj 512×4864·896", 512, 4864, 896), ("square 1024³", 1024, 1024, 1024),
+               ("small 1024×256·704", 1024, 256, 704)]
+        for (name, m, k, n) in shapes {
+            let x = randomTensor([m, k]), w = randomTensor([n, k])
+            let flops = 2.0 * Double(m * n * k)
+            let engine = median(seconds) { _ = try? GradMode.noGrad { try linear(x, weight: w) } }
+            let out = Tensor(zeros: [m, n])
+            let bare = median(seconds) {
+                sgemm(transB: true, m: m, n: n, k: k, a: x.data, lda: k, b: w.data, ldb: k, c: out.data, ldc: n)
+            }
+            print(pad(name, 30), pad(fmt(flops / engine / 1e9), 16), pad(fmt(flops / bare / 1e9), 21), fmt(bare / engine, 3))
+        }
+        print("")
+        print("attention (causal, GQA)                 forward GFLOP/s   backward GFLOP/s")
+        let attn: [(Int, Int, Int, Int)] = quick ? [(256, 4, 2, 64)] : [(512, 14, 2, 64), (2048, 14, 2, 64), (512, 8, 2, 64)]
+        for (t, hq, hkv, d) in attn {
+            let q = randomTensor([1, t, hq, d], grad: true), k = randomTensor([1, t, hkv, d], grad: true)
+            let v = randomTensor([1, t, hkv, d], grad: true)
+            let fwdFlops = 2.0 * Double(t * t * d * hq)           // QKᵀ and PV over the causal half
+            let fwd = median(seconds) { _ = try? GradMode.noGrad { try attention(q: q, k: k, v: v) } }
+            let bwd = median(seconds) {
+                guard let o = try? attention(q: q, k: k, v: v) else { return }
+                try? o.sum().backward()
+            } - fwd
+            print(pad("T=\(t) Hq=\(hq) Hkv=\(hkv) D=\(d)", 40), pad(fmt(fwdFlops / fwd / 1e9), 17),
+                  fmt(2.5 * fwdFlops / max(bwd, 1e-9) / 1e9))
+        }
+        print("")
+        print("element-wise [rows × C]                    GB/s")
+        let (rows, c) = quick ? (256, 1024) : (512, 4864)
+        let a = randomTensor([rows, c]), b = randomTensor([rows, c]), g = randomTensor([c])
+        let bytes3 = Double(3 * rows * c * 4), bytes2 = Double(2 * rows * c * 4)
+        let rowsAdd = median(seconds) { _ = try? add(a, b) }
+        let rowsNorm = median(seconds) { _ = try? rmsNorm(a, weight: g, eps: 1e-6) }
+        let rowsGlu = median(seconds) { _ = try? swiglu(gate: a, up: b) }
+        print(pad("add \(rows)×\(c)", 42), fmt(bytes3 / rowsAdd / 1e9))
+        print(pad("rmsNorm \(rows)×\(c)", 42), fmt(bytes2 / rowsNorm / 1e9))
+        print(pad("swiglu \(rows)×\(c)", 42), fmt(bytes3 / rowsGlu / 1e9))
     }
 }
+
+/// Seconds per call: the median over repetitions, repeating until `budget` seconds are spent.
+func median(_ budget: Double, _ body: () -> Void) -> Double {
+    body()   // warm-up
+    var times: [Double] = []
+    let start = Date()
+    while times.count < 5 || (Date().timeIntervalSince(start) < budget && times.count < 200) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+/// A tensor of deterministic pseudo-random values in [-0.5, 0.5).
+func randomTensor(_ shape: [Int], grad: Bool = false) -> Tensor {
+    let n = shape.reduce(1, *)
+    var state: UInt64 = 0x9E3779B97F4A7C15 &+ UInt64(n)
+    let values = (0..<n).map { _ -> Float in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(state >> 40) / Float(1 << 24) - 0.5
+    }
+    return Tensor(shape: shape, values: values, requiresGrad: grad)
+}
+
+func fmt(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
