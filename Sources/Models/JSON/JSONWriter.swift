@@ -1,0 +1,71 @@
+/// Serialises a `JSONValue`: compact (safetensors headers) or indented by two spaces, the layout
+/// transformers' `save_pretrained` uses for `config.json`. Keys keep their order; numbers are
+/// written as their stored literal; non-ASCII text is written as UTF-8.
+public enum JSONWriter {
+    public static func compact(_ v: JSONValue) -> String {
+        var out = ""
+        write(v, into: &out, indent: nil, level: 0)
+        return out
+    }
+
+    public static func pretty(_ v: JSONValue) -> String {
+        var out = ""
+        write(v, into: &out, indent: "  ", level: 0)
+        return out + "\n"
+    }
+
+    private static func write(_ v: JSONValue, into out: inout String, indent: String?, level: Int) {
+        switch v {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .number(n): out += n
+        case let .string(s): quote(s, into: &out)
+        case let .array(items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (k, item) in items.enumerated() {
+                if k > 0 { out += "," }
+                newline(&out, indent, level + 1)
+                write(item, into: &out, indent: indent, level: level + 1)
+            }
+            newline(&out, indent, level)
+            out += "]"
+        case let .object(obj):
+            if obj.entries.isEmpty { out += "{}"; return }
+            out += "{"
+            for (k, entry) in obj.entries.enumerated() {
+                if k > 0 { out += "," }
+                newline(&out, indent, level + 1)
+                quote(entry.key, into: &out)
+                out += indent == nil ? ":" : ": "
+                write(entry.value, into: &out, indent: indent, level: level + 1)
+            }
+            newline(&out, indent, level)
+            out += "}"
+        }
+    }
+
+    private static func newline(_ out: inout String, _ indent: String?, _ level: Int) {
+        guard let indent else { return }
+        out += "\n"
+        for _ in 0..<level { out += indent }
+    }
+
+    private static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
+    }
+}

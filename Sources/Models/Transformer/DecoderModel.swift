@@ -1,0 +1,144 @@
+import Foundation
+import Tensor
+
+/// What a forward pass returns.
+public struct DecoderOutput {
+    /// `[B, T, V]` next-token logits (`[B, 1, V]` with `lastLogitsOnly`).
+    public let logits: Tensor
+    /// `[B, T, C]` final hidden states after the last RMSNorm (transformers' `hidden_states[-1]`).
+    public let hidden: Tensor
+}
+
+/// A Qwen2 / Llama decoder-only language model on the Tensor engine (transformers
+/// `Qwen2ForCausalLM` / `LlamaForCausalLM`): embedding → N × `DecoderLayer` → RMSNorm → LM head.
+/// The same code trains (with `GradMode` on, parameters receive gradients through the tape) and
+/// infers (inside `GradMode.noGrad`, optionally with a `KVCache`).
+///
+/// ```swift
+/// let model = try DecoderModel(folder: "/models/Qwen2.5-0.5B")
+/// let out = try GradMode.noGrad { try model.forward(ids: [3, 17, 250], batch: 1) }
+/// print(out.logits.shape)    // [1, 3, 151936]
+/// ```
+public final class DecoderModel {
+    public let config: ModelConfig
+    public let embedTokens: Tensor        // model.embed_tokens.weight  [V, C]
+    public let layers: [DecoderLayer]
+    public let norm: Tensor               // model.norm.weight          [C]
+    /// lm_head.weight `[V, C]`; the same tensor as `embedTokens` when embeddings are tied.
+    public let lmHead: Tensor
+    /// RoPE inverse frequencies (`headDim/2`), computed from the config as transformers does.
+    public let invFreq: [Float]
+    /// Folder the model was loaded from (tokenizer files are copied from it on save).
+    public internal(set) var sourceFolder: String?
+
+    /// Every distinct parameter, named by its Hugging Face key (a tied head is not repeated).
+    public let parameters: [Tensor]
+
+    /// A model with every parameter zero (fill it with `load(from:)` or `initializeRandomly`).
+    public init(config: ModelConfig) {
+        self.config = config
+        func param(_ name: String, _ shape: [Int]) -> Tensor {
+            let t = Tensor(zeros: shape, requiresGrad: true)
+            t.name = name
+            return t
+        }
+        embedTokens = param("model.embed_tokens.weight", [config.vocabSize, config.hiddenSize])
+        layers = (0..<config.numLayers).map { DecoderLayer(index: $0, config: config) }
+        norm = param("model.norm.weight", [config.hiddenSize])
+        lmHead = config.tieWordEmbeddings ? embedTokens : param("lm_head.weight", [config.vocabSize, config.hiddenSize])
+        invFreq = config.rope.inverseFrequencies(dim: config.headDim)
+        parameters = [embedTokens] + layers.flatMap(\.parameters) + [norm] + (config.tieWordEmbeddings ? [] : [lmHead])
+    }
+
+    /// Loads `config.json` and the safetensors weights of a Hugging Face model folder (strictly:
+    /// see `load(from:)`).
+    public convenience init(folder: String) throws {
+        let config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+        self.init(config: config)
+        try load(from: Checkpoint(folder: folder))
+        sourceFolder = folder
+    }
+
+    /// Fills the parameters like transformers' `_init_weights`: weights ~ N(0, `initializer_range`)
+    /// (default 0.02), biases 0, norm weights 1. Deterministic for a seed.
+    public func initializeRandomly(seed: UInt64) {
+        let std = Float(config.raw["initializer_range"]?.doubleValue ?? 0.02)
+        var rng = RandomSource(seed: seed)
+        for p in parameters {
+            let name = p.name ?? ""
+            if name.hasSuffix("norm.weight") {
+                p.data.update(repeating: 1, count: p.count)
+            } else if name.hasSuffix(".bias") {
+                p.data.update(repeating: 0, count: p.count)
+            } else {
+                for i in 0..<p.count { p.data[i] = std * rng.nextGaussian() }
+            }
+        }
+    }
+
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// The forward pass.
+    ///
+    /// - Parameters:
+    ///   - ids: `batch × T` token ids, row-major.
+    ///   - positions: `batch × T` RoPE positions (default: `cache.length + t`).
+    ///   - hiddenKeys: one flag per key position (`batch × (cache.length + T)`, row-major): true hides
+    ///     that key from every query — the Hugging Face 2-D `attention_mask` inverted (SafeKey QMM,
+    ///     left padding). Queries that see no key get unspecified (finite) outputs.
+    ///   - cache: KV cache to read and extend (inference only: call inside `GradMode.noGrad`).
+    ///   - lastLogitsOnly: compute the LM head for the last position of each row only.
+    ///   - checkpointLayers: recompute each block in backward instead of keeping its activations.
+    public func forward(ids: [Int], batch: Int, positions: [Int]? = nil, hiddenKeys: [Bool]? = nil,
+                        cache: KVCache? = nil, lastLogitsOnly: Bool = false,
+                        checkpointLayers: Bool = false) throws -> DecoderOutput {
+        guard batch > 0, !ids.isEmpty, ids.count % batch == 0 else {
+            throw ModelsError.invalidArgument("forward: \(ids.count) ids do not split into \(batch) rows of equal length")
+        }
+        let t = ids.count / batch
+        if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= config.vocabSize }) {
+            throw ModelsError.invalidArgument("forward: token id \(ids[bad]) at index \(bad) is outside the vocabulary 0..<\(config.vocabSize)")
+        }
+        let past = cache?.length ?? 0
+        if let cache {
+            guard !GradMode.isEnabled else { throw ModelsError.invalidArgument("forward: a KV cache is for inference; call inside GradMode.noGrad") }
+            guard cache.batch == batch, cache.layerCount == layers.count else {
+                throw ModelsError.invalidArgument("forward: cache is for batch \(cache.batch) and \(cache.layerCount) layers, got batch \(batch) and \(layers.count) layers")
+            }
+        }
+        let pos = positions ?? (0..<batch).flatMap { _ in (past..<(past + t)).map { $0 } }
+        guard pos.count == ids.count, pos.allSatisfy({ $0 >= 0 }) else {
+            throw ModelsError.invalidArgument("forward: need \(ids.count) non-negative positions, got \(pos.count)")
+        }
+        if let hiddenKeys, hiddenKeys.count != batch * (past + t) {
+            throw ModelsError.invalidArgument("forward: hiddenKeys has \(hiddenKeys.count) entries; need batch × keys = \(batch * (past + t))")
+        }
+        var x = try embedding(ids: ids, shape: [batch, t], table: embedTokens)
+        let scaling = config.rope.attentionScaling
+        for (i, layer) in layers.enumerated() {
+            let config = self.config, invFreq = self.invFreq
+            if checkpointLayers && cache == nil {
+                x = try checkpointed([x]) { inputs in
+                    try layer.forward(inputs[0], config: config, positions: pos, invFreq: invFreq, attentionScaling: scaling,
+                                      hiddenKeys: hiddenKeys, cache: nil, layer: i)
+                }
+            } else {
+                x = try layer.forward(x, config: config, positions: pos, invFreq: invFreq, attentionScaling: scaling,
+                                      hiddenKeys: hiddenKeys, cache: cache, layer: i)
+            }
+        }
+        cache?.advance(by: t)
+        let hidden = try rmsNorm(x, weight: norm, eps: config.rmsNormEps)
+        let headInput = lastLogitsOnly && t > 1 ? try lastRows(hidden) : hidden
+        return DecoderOutput(logits: try linear(headInput, weight: lmHead), hidden: hidden)
+    }
+
+    /// `[B, T, C]` → `[B, 1, C]` (the last position of each row), without gradient.
+    private func lastRows(_ h: Tensor) throws -> Tensor {
+        guard !GradMode.isEnabled else { throw ModelsError.invalidArgument("forward: lastLogitsOnly is for inference; call inside GradMode.noGrad") }
+        let b = h.shape[0], t = h.shape[1], c = h.shape[2]
+        let out = Tensor(zeros: [b, 1, c])
+        for r in 0..<b { out.data.advanced(by: r * c).update(from: h.data + (r * t + t - 1) * c, count: c) }
+        return out
+    }
+}
