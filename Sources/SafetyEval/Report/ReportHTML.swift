@@ -1,0 +1,161 @@
+import Foundation
+
+/// `report.html`: a single self-contained, offline page (no scripts, no external resources):
+/// for each table a grouped SVG bar chart with Wilson 95% error bars, the table itself, a
+/// per-category heat map per benchmark, and example responses per cell in `<details>` blocks.
+public enum ReportHTML {
+    static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+
+    public static func render(_ r: EvalReport) -> String {
+        var h = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>SafeKey safety evaluation</title>
+        <style>
+        body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1100px;color:#222}
+        table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;font-size:13px}
+        th:first-child,td:first-child{text-align:left}caption{text-align:left;font-weight:600;margin-bottom:4px}
+        .ci{color:#777;font-size:11px}details{margin:4px 0}summary{cursor:pointer;font-weight:600}
+        pre{white-space:pre-wrap;background:#f6f6f6;padding:8px;border-radius:4px;font-size:12px;max-height:260px;overflow:auto}
+        .counted{border-left:4px solid #e15759;padding-left:8px}.notcounted{border-left:4px solid #59a14f;padding-left:8px}
+        svg text{font-family:inherit}
+        </style></head><body>
+        <h1>SafeKey safety evaluation</h1>
+        <p>Rates are percentages of judged responses; error bars and brackets are Wilson 95% intervals. Failed judgements are left out (counted in the notes). Average = unweighted mean over the table's benchmarks.</p>
+
+        """
+        for (t, key) in r.tableKeys.enumerated() {
+            let cells = r.cells(forTable: key)
+            let benches = r.benchmarks.filter { b in cells.contains { $0.benchmark == b } }
+            let models = r.models.filter { m in cells.contains { $0.model == m } }
+            let lower = cells.first?.rate.lowerIsBetter ?? true
+            h += "<section id=\"table\(t)\"><h2>\(esc(EvalReport.tableTitle(key))) — \(lower ? "lower" : "higher") is better</h2>\n"
+            h += barChart(cells: cells, benches: benches, models: models, allModels: r.models)
+            h += table(r, key: key, cells: cells, benches: benches, models: models)
+            for b in benches {
+                let bc = cells.filter { $0.benchmark == b && !$0.rate.categories.isEmpty }
+                if !bc.isEmpty { h += heatMap(bc, lowerIsBetter: lower) }
+            }
+            h += "<h3>Examples</h3>\n"
+            for c in cells where !c.examples.isEmpty {
+                h += "<details><summary>\(esc(c.model)) · \(esc(c.title)) · \(esc(c.rate.metric))</summary>\n"
+                for e in c.examples {
+                    h += "<div class=\"\(e.counted ? "counted" : "notcounted")\"><p><b>\(e.counted ? (lower ? "harmful" : "compliant") : (lower ? "not harmful" : "not compliant"))</b> (label: \(esc(e.label)))<br><i>\(esc(e.instruction))</i></p><pre>\(esc(e.response))</pre></div>\n"
+                }
+                h += "</details>\n"
+            }
+            h += "</section>\n"
+        }
+        h += "<h2>Rules</h2><ul>\n"
+        for (k, v) in r.rules.sorted(by: { $0.key < $1.key }) { h += "<li><b>\(esc(k))</b>: \(esc(v))</li>\n" }
+        h += "</ul></body></html>\n"
+        return h
+    }
+
+    static func pct(_ x: Double) -> String { String(format: "%.1f", x * 100) }
+    static func num(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    static func esc(_ s: String) -> String {
+        var o = ""
+        o.reserveCapacity(s.count)
+        for c in s {
+            switch c {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            case "'": o += "&#39;"
+            default: o.append(c)
+            }
+        }
+        return o
+    }
+
+    static func color(model: String, in all: [String]) -> String {
+        palette[(all.firstIndex(of: model) ?? 0) % palette.count]
+    }
+
+    /// Grouped bars: one group per benchmark, one bar per model, Wilson error bars.
+    static func barChart(cells: [ReportCell], benches: [String], models: [String], allModels: [String]) -> String {
+        let barW = 22.0, gap = 26.0, left = 48.0, top = 16.0, plotH = 220.0, bottom = 56.0
+        let groupW = Double(max(1, models.count)) * barW + gap
+        let width = max(420, left + Double(benches.count) * groupW + 20)
+        let legendH = Double(models.count) * 16 + 8
+        let height = top + plotH + bottom + legendH
+        func y(_ v: Double) -> Double { top + plotH * (1 - min(1, max(0, v))) }
+        var s = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(num(width))\" height=\"\(num(height))\" viewBox=\"0 0 \(num(width)) \(num(height))\" role=\"img\">\n"
+        for g in stride(from: 0.0, through: 1.0, by: 0.25) {
+            s += "<line x1=\"\(num(left))\" y1=\"\(num(y(g)))\" x2=\"\(num(width - 10))\" y2=\"\(num(y(g)))\" stroke=\"#ddd\"/>"
+            s += "<text x=\"\(num(left - 6))\" y=\"\(num(y(g) + 4))\" font-size=\"11\" text-anchor=\"end\">\(Int(g * 100))%</text>\n"
+        }
+        for (gi, b) in benches.enumerated() {
+            let gx = left + Double(gi) * groupW + gap / 2
+            for (mi, m) in models.enumerated() {
+                guard let c = cells.first(where: { $0.benchmark == b && $0.model == m }), c.rate.overall.n > 0 else { continue }
+                let p = c.rate.overall
+                let x = gx + Double(mi) * barW
+                s += "<rect class=\"bar\" x=\"\(num(x + 2))\" y=\"\(num(y(p.rate)))\" width=\"\(num(barW - 4))\" height=\"\(num(max(0.5, top + plotH - y(p.rate))))\" fill=\"\(color(model: m, in: allModels))\"><title>\(esc(m)) · \(esc(c.title)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))], n = \(p.n)</title></rect>"
+                let cx = x + barW / 2
+                s += "<line class=\"errorbar\" x1=\"\(num(cx))\" y1=\"\(num(y(p.low)))\" x2=\"\(num(cx))\" y2=\"\(num(y(p.high)))\" stroke=\"#222\" stroke-width=\"1.2\"/>"
+                s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.low)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.low)))\" stroke=\"#222\"/>"
+                s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.high)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.high)))\" stroke=\"#222\"/>\n"
+            }
+            let title = cells.first { $0.benchmark == b }?.title ?? b
+            s += "<text x=\"\(num(gx + Double(models.count) * barW / 2))\" y=\"\(num(top + plotH + 18))\" font-size=\"12\" text-anchor=\"middle\">\(esc(title))</text>\n"
+        }
+        s += "<line x1=\"\(num(left))\" y1=\"\(num(top + plotH))\" x2=\"\(num(width - 10))\" y2=\"\(num(top + plotH))\" stroke=\"#888\"/>\n"
+        for (mi, m) in models.enumerated() {
+            let ly = top + plotH + bottom + Double(mi) * 16
+            s += "<rect x=\"\(num(left))\" y=\"\(num(ly - 10))\" width=\"12\" height=\"12\" fill=\"\(color(model: m, in: allModels))\"/><text x=\"\(num(left + 18))\" y=\"\(num(ly))\" font-size=\"12\">\(esc(m))</text>\n"
+        }
+        return s + "</svg>\n"
+    }
+
+    static func table(_ r: EvalReport, key: String, cells: [ReportCell], benches: [String], models: [String]) -> String {
+        var s = "<table><tr><th>Model</th>"
+        for b in benches { s += "<th>\(esc(cells.first { $0.benchmark == b }?.title ?? b))</th>" }
+        s += "<th>Average</th></tr>\n"
+        for m in models {
+            s += "<tr><td>\(esc(m))</td>"
+            for b in benches {
+                if let c = cells.first(where: { $0.model == m && $0.benchmark == b }), c.rate.overall.n > 0 {
+                    let p = c.rate.overall
+                    s += "<td>\(pct(p.rate)) <span class=\"ci\">[\(pct(p.low))–\(pct(p.high))] n=\(p.n)\(c.rate.failures > 0 ? ", \(c.rate.failures) failed" : "")</span></td>"
+                } else { s += "<td>–</td>" }
+            }
+            let avg = r.averages.first { $0.model == m && $0.tableKey == key }
+            s += "<td>\(avg.map { pct($0.mean) } ?? "–")</td></tr>\n"
+        }
+        return s + "</table>\n"
+    }
+
+    /// Rows = models, columns = the benchmark's categories; colour = rate (red for harmfulness,
+    /// green for compliance), with the percentage written in each cell.
+    static func heatMap(_ cells: [ReportCell], lowerIsBetter: Bool) -> String {
+        var cats: [String] = []
+        for c in cells { for k in c.rate.categories where !cats.contains(k.category) { cats.append(k.category) } }
+        let cellW = 64.0, cellH = 24.0, left = 170.0, top = 110.0
+        let width = left + Double(cats.count) * cellW + 10, height = top + Double(cells.count) * cellH + 10
+        var s = "<h3>Per category: \(esc(cells[0].title))</h3>\n<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(num(width))\" height=\"\(num(height))\" viewBox=\"0 0 \(num(width)) \(num(height))\" role=\"img\">\n"
+        for (j, cat) in cats.enumerated() {
+            let x = left + Double(j) * cellW + cellW / 2
+            let label = cat.count > 26 ? String(cat.prefix(25)) + "…" : cat
+            s += "<text transform=\"translate(\(num(x)),\(num(top - 6))) rotate(-40)\" font-size=\"11\">\(esc(label))<title>\(esc(cat))</title></text>\n"
+        }
+        for (i, c) in cells.enumerated() {
+            let yy = top + Double(i) * cellH
+            s += "<text x=\"\(num(left - 6))\" y=\"\(num(yy + cellH / 2 + 4))\" font-size=\"12\" text-anchor=\"end\">\(esc(c.model))</text>\n"
+            for (j, cat) in cats.enumerated() {
+                let x = left + Double(j) * cellW
+                guard let v = c.rate.categories.first(where: { $0.category == cat })?.value, v.n > 0 else {
+                    s += "<rect x=\"\(num(x))\" y=\"\(num(yy))\" width=\"\(num(cellW - 2))\" height=\"\(num(cellH - 2))\" fill=\"#f0f0f0\"/>\n"
+                    continue
+                }
+                let k = Int(200 * v.rate)
+                let fill = lowerIsBetter ? "rgb(255,\(255 - k),\(255 - k))" : "rgb(\(255 - k),255,\(255 - k))"
+                s += "<rect class=\"heat\" x=\"\(num(x))\" y=\"\(num(yy))\" width=\"\(num(cellW - 2))\" height=\"\(num(cellH - 2))\" fill=\"\(fill)\"><title>\(esc(cat)): \(pct(v.rate))% [\(pct(v.low))–\(pct(v.high))], n = \(v.n)</title></rect>"
+                s += "<text x=\"\(num(x + cellW / 2 - 1))\" y=\"\(num(yy + cellH / 2 + 4))\" font-size=\"11\" text-anchor=\"middle\">\(pct(v.rate))</text>\n"
+            }
+        }
+        return s + "</svg>\n"
+    }
+}
