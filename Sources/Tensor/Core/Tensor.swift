@@ -7,12 +7,13 @@ public final class Storage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
 
-    /// Allocates `count` floats, zero-filled.
-    public init(count: Int) {
+    /// Allocates `count` floats, zero-filled unless `zeroed` is false (then the caller must write
+    /// every element before reading it — used for outputs that a kernel overwrites entirely).
+    public init(count: Int, zeroed: Bool = true) {
         self.count = count
         // Never allocate zero bytes: keeps `pointer` valid for empty tensors too.
         pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     deinit { pointer.deallocate() }
@@ -53,6 +54,14 @@ public final class Tensor: CustomStringConvertible {
         self.count = shape.reduce(1, *)
         self.storage = Storage(count: count)
         self.requiresGrad = requiresGrad
+    }
+
+    /// A tensor whose elements the caller overwrites entirely before any read (kernel outputs).
+    init(uninitialized shape: [Int]) {
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.storage = Storage(count: count, zeroed: false)
+        self.requiresGrad = false
     }
 
     /// A tensor holding a copy of `values` (`values.count` must equal the product of `shape`).

@@ -107,12 +107,10 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
         maskTile(s, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
         for r in 0..<rows {
             let row = s + r * tile
-            var mx = m[r]
-            for c in 0..<cols where row[c] > mx { mx = row[c] }
+            let mx = max(m[r], maxOf(row, cols))
             if mx == -.infinity { for c in 0..<cols { row[c] = 0 }; continue }
             let correction = m[r] == -.infinity ? 0 : expf(m[r] - mx)
-            var sum: Float = 0
-            for c in 0..<cols { let p = expf(row[c] - mx); row[c] = p; sum += p }
+            let sum = expShiftSum(row, row, cols, shift: mx)   // masked (−∞) entries become 0
             l[r] = l[r] * correction + sum
             m[r] = mx
             if correction != 1 { let a = acc + r * d; for x in 0..<d { a[x] *= correction } }
@@ -170,8 +168,9 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
                           b: kj, ldb: dims.kStride, c: p, ldc: tile)
                     maskTile(p, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
                     for r in 0..<rows {
-                        let row = p + r * tile, L = lseRow[r]
-                        for c in 0..<cols { row[c] = row[c] == -.infinity || L == .infinity ? 0 : expf(row[c] - L) }
+                        // exp(−∞ − L) = 0 for hidden keys; L = +∞ (no visible key) gives 0 too.
+                        let row = p + r * tile
+                        _ = expShiftSum(row, row, cols, shift: lseRow[r])
                     }
                     // dV += Pᵀ · dO
                     if let dv {

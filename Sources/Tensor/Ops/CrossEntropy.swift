@@ -55,7 +55,15 @@ private func weightedCrossEntropy(_ op: String, logits: Tensor, targets: [Int], 
         Parallel.forRange(n, grain: 4) { r in
             for i in r where weights[i] != 0 {
                 let row = z + i * v, drow = dz + i * v, l = lse.pointer[i], w = g * weights[i]
-                for j in 0..<v { drow[j] += w * expf(row[j] - l) }
+                var j = 0
+                let lv = SIMD8<Float>(repeating: l)
+                while j + 8 <= v {
+                    let e = vexp(UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self) - lv)
+                    let d = UnsafeRawPointer(drow + j).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(drow + j).storeBytes(of: d + w * e, as: SIMD8<Float>.self)
+                    j += 8
+                }
+                while j < v { drow[j] += w * sexp(row[j] - l); j += 1 }
                 drow[targets[i]] -= w
             }
         }
@@ -64,12 +72,9 @@ private func weightedCrossEntropy(_ op: String, logits: Tensor, targets: [Int], 
 
 /// `log Σ_j exp(x_j)` computed stably (max-shifted).
 @inline(__always) func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var mx = -Float.infinity
-    for j in 0..<n where x[j] > mx { mx = x[j] }
+    let mx = maxOf(x, n)
     if mx == -.infinity { return mx }
-    var s: Float = 0
-    for j in 0..<n { s += expf(x[j] - mx) }
-    return mx + logf(s)
+    return mx + logf(expShiftSumOnly(x, n, shift: mx))
 }
 
 /// Binary cross-entropy with logits, mean over `N` entries —

@@ -3,7 +3,7 @@
 /// `a + b` for tensors of equal shape.
 public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
     try checkSameShape("add", a, b)
-    let out = Tensor(zeros: a.shape)
+    let out = Tensor(uninitialized: a.shape)
     let n = a.count, x = a.data, y = b.data, o = out.data
     Parallel.forRange(n, grain: 1 << 16) { r in for i in r { o[i] = x[i] + y[i] } }
     return out.recorded("add", [a, b]) { out in
@@ -16,7 +16,7 @@ public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
 /// `a * b` (element-wise) for tensors of equal shape.
 public func mul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
     try checkSameShape("mul", a, b)
-    let out = Tensor(zeros: a.shape)
+    let out = Tensor(uninitialized: a.shape)
     let n = a.count, x = a.data, y = b.data, o = out.data
     Parallel.forRange(n, grain: 1 << 16) { r in for i in r { o[i] = x[i] * y[i] } }
     return out.recorded("mul", [a, b]) { out in

@@ -11,7 +11,7 @@ public func embedding(ids: [Int], shape: [Int], table: Tensor) throws -> Tensor 
     for (i, id) in ids.enumerated() where id < 0 || id >= v {
         throw TensorError.indexOutOfRange(op: "embedding", detail: "id \(id) at position \(i) is outside 0..<\(v) (vocabulary size)")
     }
-    let out = Tensor(zeros: shape + [c])
+    let out = Tensor(uninitialized: shape + [c])
     let o = out.data, w = table.data
     ids.withUnsafeBufferPointer { idp in
         for i in 0..<idp.count { (o + i * c).update(from: w + idp[i] * c, count: c) }

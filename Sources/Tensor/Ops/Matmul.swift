@@ -19,7 +19,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) throws ->
     }
     try checkNonEmpty("matmul", a, b)
     let batch = batchA.reduce(1, *)
-    let out = Tensor(zeros: batchA + [m, n])
+    let out = Tensor(uninitialized: batchA + [m, n])
     let ldb = transposeB ? k : n
     if shared {
         sgemm(transB: transposeB, m: batch * m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: out.data, ldc: n)

@@ -11,7 +11,7 @@ public func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float) throws -> Tensor {
     }
     try checkNonEmpty("rmsNorm", x)
     let rows = x.count / c
-    let out = Tensor(zeros: x.shape)
+    let out = Tensor(uninitialized: x.shape)
     let rstd = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows)
     let rs = rstd.baseAddress!, xp = x.data, wp = weight.data, o = out.data
     Parallel.forRange(rows, grain: 16) { r in

@@ -16,7 +16,7 @@ public func rope(_ x: Tensor, positions: [Int], invFreq: [Float], attentionScali
     try checkNonEmpty("rope", x)
     let bt = positions.count, h = x.shape[2], d = x.shape[3], half = d / 2
     let table = RopeTable(positions: positions, invFreq: invFreq, scaling: attentionScaling)
-    let out = Tensor(zeros: x.shape)
+    let out = Tensor(uninitialized: x.shape)
     rotate(x.data, out.data, table, bt: bt, h: h, d: d, half: half, inverse: false)
     return out.recorded("rope", [x]) { out in
         let tmp = SavedBuffer(count: x.count)

@@ -6,10 +6,18 @@ public func swiglu(gate: Tensor, up: Tensor) throws -> Tensor {
     try checkSameShape("swiglu", gate, up)
     try checkNonEmpty("swiglu", gate)
     let n = gate.count, g = gate.data, u = up.data
-    let out = Tensor(zeros: gate.shape)
+    let out = Tensor(uninitialized: gate.shape)
     let o = out.data
     Parallel.forRange(n, grain: 1 << 14) { r in
-        for i in r { let s = 1 / (1 + expf(-g[i])); o[i] = g[i] * s * u[i] }
+        var i = r.lowerBound
+        while i + 8 <= r.upperBound {
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            let uv = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD8<Float>.self)
+            let s = 1 / (1 + vexp(-gv))
+            UnsafeMutableRawPointer(o + i).storeBytes(of: gv * s * uv, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < r.upperBound { let s = 1 / (1 + sexp(-g[i])); o[i] = g[i] * s * u[i]; i += 1 }
     }
     return out.recorded("swiglu", [gate, up]) { out in
         let dy = out.gradBuffer()
@@ -17,7 +25,7 @@ public func swiglu(gate: Tensor, up: Tensor) throws -> Tensor {
         let gu = up.requiresGrad ? up.gradBuffer() : nil
         Parallel.forRange(n, grain: 1 << 14) { r in
             for i in r {
-                let s = 1 / (1 + expf(-g[i]))
+                let s = 1 / (1 + sexp(-g[i]))
                 if let gu { gu[i] += dy[i] * g[i] * s }
                 // d silu/dg = σ(g) · (1 + g · (1 − σ(g)))
                 if let gg { gg[i] += dy[i] * u[i] * s * (1 + g[i] * (1 - s)) }
