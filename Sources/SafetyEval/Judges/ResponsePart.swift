@@ -50,4 +50,8 @@ public enum ResponsePart: String, CaseIterable, Codable, Sendable {
 public struct PartText: Equatable, Sendable {
     public var text: String
     public var thinkClosed: Bool
+    public init(text: String, thinkClosed: Bool) {
+        self.text = text
+        self.thinkClosed = thinkClosed
+    }
 }

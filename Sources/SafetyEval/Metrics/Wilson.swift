@@ -42,6 +42,7 @@ public enum Wilson {
         let denom = 1 + z2 / nn
         let centre = (p + z2 / (2 * nn)) / denom
         let half = z / denom * (p * (1 - p) / nn + z2 / (4 * nn * nn)).squareRoot()
-        return (max(0, centre - half), min(1, centre + half))
+        // At k = 0 (k = n) the bound is exactly 0 (1); rounding would leave ~1e-18 there.
+        return (k == 0 ? 0 : max(0, centre - half), k == n ? 1 : min(1, centre + half))
     }
 }
