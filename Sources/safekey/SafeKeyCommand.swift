@@ -8,6 +8,7 @@ struct SafeKeyCommand: ParsableCommand {
         abstract: "SafeKey: train, evaluate and analyse safer reasoning models, natively in Swift.",
         subcommands: [
             BenchCommand.self,
+            AnnotateCommand.self,
         ]
     )
 }

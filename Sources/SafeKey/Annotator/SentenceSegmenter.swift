@@ -13,8 +13,9 @@
 ///      sentence unless the next word starts in lower case (`"Why?" he asked`);
 ///   4. no split after abbreviations: titles (`Mr.`, `Mrs.`, `Ms.`, `Dr.`, `Prof.`, `St.`, `Jr.`,
 ///      `Sr.`, `Mt.`, `Fig.`), `e.g.`, `i.e.`, `cf.`, `viz.`, `vs.`, `approx.`; `etc.`, and
-///      initialisms (`U.S.`, `a.m.`) split only before a capital letter; runs of capital initials
-///      (`J. K. Rowling`) do not split;
+///      initialisms (`U.S.`, `J.K.`, `a.m.`) and capital initials (`Viktor E. Frankl`) split only
+///      before a word that usually opens a sentence (`The`, `This`, `I`, `Hmm`, …; see
+///      `sentenceStarters`), so `U.S. The law` splits but `U.S. Army` and `J.K. Rowling` do not;
 ///   5. no split after a list marker (`1.`, `a.`, `iv.`) at the start of a line;
 ///   6. an ellipsis (`...`, `…`) never ends a sentence within a line, as in the reference.
 ///   Decimals (`3.5`) never split in either mode (no whitespace after the point).
@@ -150,20 +151,33 @@ public struct SentenceSegmenter: Sendable {
         if token.lowercased() == "etc" { return nextUpper }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count >= 2, parts.allSatisfy({ $0.count == 1 && $0.unicodeScalars.first!.properties.isAlphabetic }) {
-            return nextUpper  // initialism: U.S. / a.m.
+            // Initialism: "U.S. The law" splits, "U.S. Army", "J.K. Rowling", "a.m. on" do not.
+            return nextWordStartsSentence(s, hi: hi, next)
         }
         if isInitial(token), nextUpper, !atLineStart(s, lo: lo, w) {
-            // A run of initials: "J. K. Rowling" (the next word is an initial too, or this one
-            // follows an initial). A lone "X." before a capital still ends the sentence.
-            let nextIsInitial = next + 1 < hi && s[next + 1] == "." && isInitial(String(s[next]))
-            var b = w
-            while b > lo, ScalarText.isPythonSpace(s[b - 1]) { b -= 1 }
-            let afterInitial = b >= lo + 2 && s[b - 1] == "." && s[b - 2].properties.isUppercase
-                && (b - 2 == lo || ScalarText.isPythonSpace(s[b - 3]))
-            if nextIsInitial || afterInitial { return false }
+            // A capital initial: "Viktor E. Frankl", "J. K. Rowling" — unless the next word
+            // usually starts a sentence ("…about X. Hmm, …").
+            return nextWordStartsSentence(s, hi: hi, next)
         }
         if atLineStart(s, lo: lo, w), isListMarker(token) { return false }
         return true
+    }
+
+    /// Words that usually open a sentence; after an initialism or an initial they decide a split.
+    static let sentenceStarters: Set<String> = [
+        "The", "This", "That", "These", "Those", "It", "Its", "It's", "I", "I'm", "I'll", "I've", "He", "She",
+        "They", "They're", "We", "You", "Hmm", "But", "So", "And", "However", "Also", "In", "If", "As", "A", "An",
+        "There", "What", "How", "Why", "When", "Where", "Let", "My", "Our", "Their", "His", "Her", "First",
+        "Then", "Now", "Okay", "Wait", "Maybe", "Since", "Therefore", "Thus", "Overall", "Yes", "No",
+    ]
+
+    static func nextWordStartsSentence(_ s: UnsafeBufferPointer<Unicode.Scalar>, hi: Int, _ next: Int) -> Bool {
+        var e = next
+        while e < hi, s[e].properties.isAlphabetic || s[e] == "'" || s[e] == "’" { e += 1 }
+        guard e > next else { return false }
+        var v = String.UnicodeScalarView()
+        v.append(contentsOf: s[next..<e])
+        return sentenceStarters.contains(String(v).replacingOccurrences(of: "’", with: "'"))
     }
 
     static func isInitial(_ token: String) -> Bool {

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import SafeKey
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `safekey annotate` — find U (query understanding) and K (key sentence) in reasoning traces and
+/// write `summary_end_idx` / `next_sentence_end_idx` (issue 8). See Sources/SafeKey/Annotator.
+struct AnnotateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "annotate",
+        abstract: "Find U and K in reasoning traces: write summary_end_idx / next_sentence_end_idx, or score a method on a gold set.",
+        discussion: """
+        Annotate:  safekey annotate --input STAR-1.json --output star1-uk.jsonl [--method rules]
+        Evaluate:  safekey annotate --evaluate Tests/Fixtures/annotator/gold.jsonl --input STAR-1.json [--method rules]
+        API:       safekey annotate --method api --api-base http://localhost:8000/v1 --model-name M --input … --output …
+        The output is JSONL: each input record's keys plus the two offsets (Unicode code-point offsets
+        into the normalised response) and an "annotation" object. Reruns skip records already in the
+        output. Records that cannot be annotated are reported and left out.
+        """
+    )
+
+    @Option(help: "Records: JSON array or JSONL (question, response, source, …).") var input: String?
+    @Option(help: "Output JSONL (written atomically; an existing file is resumed).") var output: String?
+    @Option(help: "rules (default, instant) | api (OpenAI-compatible endpoint) | model (not available yet).") var method: String = "rules"
+    @Option(help: "Sentence segmentation: improved (default) | reference (the reference's regex split).") var segmenter: String = "improved"
+    @Flag(help: "Stop at the first bad input record instead of skipping it.") var strict = false
+    @Option(help: "Score the method on a gold file instead of annotating (needs --input STAR-1.json for its STAR-1 rows).") var evaluate: String?
+    @Flag(help: "With --evaluate: list every miss.") var showMisses = false
+    @Option(help: "Records annotated at once (api).") var concurrency: Int = 4
+    @Option(help: "api: base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1.") var apiBase: String?
+    @Option(help: "api: environment variable holding the API key (unset or empty = no key).") var apiKeyEnv: String = "OPENAI_API_KEY"
+    @Option(help: "api: model name sent in the request.") var modelName: String?
+    @Option(help: "api: seconds before a request times out.") var timeout: Double = 60
+    @Option(help: "api: retries after a failed request (exponential back-off).") var retries: Int = 4
+    @Option(help: "api: cache folder (responses keyed by request); default <output or gold>.cache.") var cacheDir: String?
+
+    func validate() throws {
+        if evaluate == nil {
+            guard input != nil, output != nil else { throw ValidationError("give --input and --output (or --evaluate GOLD)") }
+        }
+        guard SentenceSegmenter.Mode(rawValue: segmenter) != nil else { throw ValidationError("--segmenter must be improved or reference") }
+        guard ["rules", "api", "model"].contains(method) else { throw ValidationError("--method must be rules, api or model") }
+        guard concurrency >= 1, retries >= 0, timeout > 0 else { throw ValidationError("--concurrency ≥ 1, --retries ≥ 0, --timeout > 0") }
+    }
+
+    func run() throws {
+        // The root command is synchronous; run the async body on the cooperative pool and wait.
+        let box = ErrorBox()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { try await body() } catch { box.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let e = box.error {
+            if e is ExitCode { throw e }
+            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    final class ErrorBox: @unchecked Sendable { var error: Error? }
+
+    func makePicker() throws -> any SentencePicker {
+        switch method {
+        case "rules": return RulesPicker()
+        case "api":
+            guard let base = apiBase, let url = URL(string: base), url.scheme != nil else {
+                throw AnnotatorError.configuration("--method api needs --api-base URL (e.g. http://localhost:8000/v1)")
+            }
+            guard let model = modelName else { throw AnnotatorError.configuration("--method api needs --model-name") }
+            let key = ProcessInfo.processInfo.environment[apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
+            let cache = cacheDir ?? ((output ?? evaluate ?? "annotate") + ".cache")
+            let client = ChatCompletionClient(baseURL: url, apiKey: key, timeout: timeout, retries: retries)
+            return APIPicker(client: client, model: model, cache: try ResponseCache(directory: cache))
+        default:
+            throw AnnotatorError.configuration("--method model is not available yet: it needs the project's decoder (Models). Use --method rules or api.")
+        }
+    }
+
+    func body() async throws {
+        let annotator = Annotator(picker: try makePicker(), segmenter: SentenceSegmenter(mode: SentenceSegmenter.Mode(rawValue: segmenter) ?? .improved))
+        let warn: (RecordIssue) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+        if let gold = evaluate {
+            var star1: [SafeKeyRecord]? = nil
+            if let input { star1 = try RecordReader.read(path: input, options: .init(strict: strict), warn: warn).0 }
+            let (items, notes) = try GoldSet.load(path: gold, star1: star1)
+            for n in notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
+            let report = await GoldSet.evaluate(items, annotator: annotator, concurrency: concurrency)
+            print(report.text)
+            if showMisses {
+                for (name, got, want, why) in report.misses {
+                    print("miss \(name): gold \(want.0)/\(want.1), got " + (got.map { "\($0.0)/\($0.1)" } ?? "failure: \(why)"))
+                }
+            }
+            return
+        }
+        guard let input, let output else { return }
+        let (records, readReport) = try RecordReader.read(path: input, options: .init(strict: strict), warn: warn)
+        FileHandle.standardError.write(Data("read \(input): \(readReport.summary)\n".utf8))
+        let bar = ProgressBar()
+        let run = AnnotationRun(annotator: annotator, concurrency: method == "rules" ? 1 : concurrency)
+        let summary = try await run.run(records: records, outputPath: output, progress: bar.update) { r, e in
+            bar.interrupt("record #\(r.index) (line \(r.line)\(r.id.map { ", id \($0)" } ?? "")) not annotated: \(e)")
+        }
+        bar.finish()
+        FileHandle.standardError.write(Data("annotate: \(summary.line); \(readReport.skipped.count) input records skipped as bad\n".utf8))
+        if summary.annotated + summary.alreadyDone == 0 { throw ExitCode(1) }
+    }
+}
+
+/// A progress bar on a terminal (stderr), a line per 10% otherwise.
+final class ProgressBar: @unchecked Sendable {
+    private let tty = isatty(2) != 0
+    private var lastDecile = -1
+    private var lastDraw = Date.distantPast
+    private let lock = NSLock()
+
+    func update(_ done: Int, _ total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        guard total > 0 else { return }
+        if tty {
+            guard done == total || Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = Date()
+            let width = 30, filled = width * done / total
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
+        } else {
+            let decile = 10 * done / total
+            if decile != lastDecile { lastDecile = decile; FileHandle.standardError.write(Data("annotate: \(done)/\(total)\n".utf8)) }
+        }
+    }
+
+    func interrupt(_ message: String) {
+        lock.lock(); defer { lock.unlock() }
+        FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "warning: " + message + "\n").utf8))
+    }
+
+    func finish() { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
