@@ -38,10 +38,12 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensor", "Tokenizers"], swiftSettings: lang),
         .target(name: "SafeKey", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .target(name: "SafetyEval", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
+        .target(name: "SafetyWorld", dependencies: ["SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
+                swiftSettings: lang),
         .executableTarget(
             name: "safekey",
             dependencies: [
-                "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval",
+                "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: lang
@@ -51,5 +53,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "SafeKey", "Models", "Tokenizers"], swiftSettings: lang),
+        .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Models", "Tokenizers", "Tensor"],
+                    swiftSettings: lang),
     ]
 )

@@ -1,0 +1,6 @@
+import XCTest
+import SafetyWorld
+
+final class SafetyWorldSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(SafetyWorldModule.self) }
+}
