@@ -40,8 +40,30 @@ public struct ReportCell: Codable, Equatable, Sendable {
     public var rate: RateResult
     public var examples: [ReportExample]
 
-    /// Groups cells into one table: same judge, part and metric.
-    public var tableKey: String { "\(rate.judge)|\(rate.part)|\(rate.metric)" }
+    func matches(_ c: ReportColumn, judge: String, part: String) -> Bool {
+        benchmark == c.benchmark && rate.metric == c.metric && rate.judge == judge && rate.part == part
+    }
+}
+
+/// A column of a results table: one benchmark under one metric.
+public struct ReportColumn: Codable, Equatable, Sendable {
+    public var benchmark: String
+    public var title: String
+    public var metric: String
+    public var lowerIsBetter: Bool
+}
+
+/// A table shaped like the paper's: rows = models, columns = benchmarks. Per judge and part, one
+/// table per harmfulness rule (`harmfulness`, or `harmfulness@4` and `harmfulness@5` for the
+/// rubric) whose columns are the harmful benchmarks followed by the benign ones under
+/// `compliance`; `compliance+partial` gets a table of its own. Average = mean over the harmful
+/// columns (over all columns when the table has no harmful one).
+public struct ReportTable: Codable, Equatable, Sendable {
+    public var id: String
+    public var title: String
+    public var judge: String
+    public var part: String
+    public var columns: [ReportColumn]
 }
 
 /// The unweighted mean of a model's rates over the benchmarks of one table (as papers average
@@ -49,7 +71,7 @@ public struct ReportCell: Codable, Equatable, Sendable {
 /// interval would not mean anything.
 public struct ReportAverage: Codable, Equatable, Sendable {
     public var model: String
-    public var tableKey: String
+    public var table: String
     public var mean: Double
     public var benchmarks: Int
 }
@@ -61,6 +83,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
     public var models: [String]
     public var benchmarks: [String]
     public var cells: [ReportCell]
+    public var tables: [ReportTable]
     public var averages: [ReportAverage]
     /// The rules behind each metric, written out.
     public var rules: [String: String]
@@ -86,16 +109,49 @@ public struct EvalReport: Codable, Equatable, Sendable {
                                         examples: examples(inp, rate: rate, limit: examplesPerCell)))
             }
         }
+        let tables = makeTables(cells, benchmarks: benchmarks)
         var averages: [ReportAverage] = []
-        for key in orderedUnique(cells.map(\.tableKey)) {
+        for t in tables {
+            let harmful = t.columns.filter(\.lowerIsBetter)
+            let cols = harmful.isEmpty ? t.columns : harmful
             for m in models {
-                let rs = cells.filter { $0.tableKey == key && $0.model == m && $0.rate.overall.n > 0 }
+                let rs = cols.compactMap { c in cells.first { $0.model == m && $0.matches(c, judge: t.judge, part: t.part) && $0.rate.overall.n > 0 } }
                 guard !rs.isEmpty else { continue }
-                averages.append(ReportAverage(model: m, tableKey: key, mean: rs.map(\.rate.overall.rate).reduce(0, +) / Double(rs.count), benchmarks: rs.count))
+                averages.append(ReportAverage(model: m, table: t.id, mean: rs.map(\.rate.overall.rate).reduce(0, +) / Double(rs.count), benchmarks: rs.count))
             }
         }
         return EvalReport(formatVersion: SafetyEvalModule.formatVersion, models: models, benchmarks: benchmarks,
-                          cells: cells, averages: averages, rules: metricRules)
+                          cells: cells, tables: tables, averages: averages, rules: metricRules)
+    }
+
+    static func makeTables(_ cells: [ReportCell], benchmarks: [String]) -> [ReportTable] {
+        var tables: [ReportTable] = []
+        for jp in orderedUnique(cells.map { "\($0.rate.judge)|\($0.rate.part)" }) {
+            let mine = cells.filter { "\($0.rate.judge)|\($0.rate.part)" == jp }
+            let judge = mine[0].rate.judge, part = mine[0].rate.part
+            func columns(_ metric: String) -> [ReportColumn] {
+                benchmarks.compactMap { b in
+                    mine.first { $0.benchmark == b && $0.rate.metric == metric }.map {
+                        ReportColumn(benchmark: b, title: $0.title, metric: metric, lowerIsBetter: $0.rate.lowerIsBetter)
+                    }
+                }
+            }
+            let harmMetrics = orderedUnique(mine.filter(\.rate.lowerIsBetter).map(\.rate.metric)).sorted()
+            let suffix = part == "response" ? "\(judge) judge" : "\(judge) judge, \(part) part"
+            for hm in harmMetrics {
+                tables.append(ReportTable(id: "\(jp)|\(hm)", title: "\(hm) (\(suffix))", judge: judge, part: part, columns: columns(hm) + columns("compliance")))
+            }
+            let extra = harmMetrics.isEmpty ? ["compliance", "compliance+partial"] : ["compliance+partial"]
+            for cm in extra where !columns(cm).isEmpty {
+                tables.append(ReportTable(id: "\(jp)|\(cm)", title: "\(cm) (\(suffix))", judge: judge, part: part, columns: columns(cm)))
+            }
+        }
+        return tables
+    }
+
+    /// The cell of `model` under a table column.
+    public func cell(model: String, table: ReportTable, column: ReportColumn) -> ReportCell? {
+        cells.first { $0.model == model && $0.matches(column, judge: table.judge, part: table.part) }
     }
 
     static func examples(_ inp: ReportInput, rate: RateResult, limit: Int) -> [ReportExample] {
@@ -127,12 +183,6 @@ public struct EvalReport: Codable, Equatable, Sendable {
         }
     }
 
-    /// Cells of one table.
-    public func cells(forTable key: String) -> [ReportCell] { cells.filter { $0.tableKey == key } }
-
-    /// Table keys in first-seen order.
-    public var tableKeys: [String] { Self.orderedUnique(cells.map(\.tableKey)) }
-
     static func orderedUnique(_ xs: [String]) -> [String] {
         var seen = Set<String>(), out: [String] = []
         for x in xs where seen.insert(x).inserted { out.append(x) }
@@ -151,10 +201,4 @@ public struct EvalReport: Codable, Equatable, Sendable {
         try AtomicFile.write(ReportHTML.render(self), to: dir.appendingPathComponent("report.html").path)
     }
 
-    /// `judge · part · metric` for a table key.
-    public static func tableTitle(_ key: String) -> String {
-        let p = key.split(separator: "|").map(String.init)
-        guard p.count == 3 else { return key }
-        return p[1] == "response" ? "\(p[2]) (\(p[0]) judge)" : "\(p[2]) (\(p[0]) judge, \(p[1]) part)"
-    }
 }

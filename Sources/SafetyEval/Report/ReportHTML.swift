@@ -23,25 +23,26 @@ public enum ReportHTML {
         <p>Rates are percentages of judged responses; error bars and brackets are Wilson 95% intervals. Failed judgements are left out (counted in the notes). Average = unweighted mean over the table's benchmarks.</p>
 
         """
-        for (t, key) in r.tableKeys.enumerated() {
-            let cells = r.cells(forTable: key)
-            let benches = r.benchmarks.filter { b in cells.contains { $0.benchmark == b } }
-            let models = r.models.filter { m in cells.contains { $0.model == m } }
-            let lower = cells.first?.rate.lowerIsBetter ?? true
-            h += "<section id=\"table\(t)\"><h2>\(esc(EvalReport.tableTitle(key))) — \(lower ? "lower" : "higher") is better</h2>\n"
-            h += barChart(cells: cells, benches: benches, models: models, allModels: r.models)
-            h += table(r, key: key, cells: cells, benches: benches, models: models)
-            for b in benches {
-                let bc = cells.filter { $0.benchmark == b && !$0.rate.categories.isEmpty }
-                if !bc.isEmpty { h += heatMap(bc, lowerIsBetter: lower) }
+        for (ti, t) in r.tables.enumerated() {
+            let models = r.models.filter { m in t.columns.contains { r.cell(model: m, table: t, column: $0) != nil } }
+            h += "<section id=\"table\(ti)\"><h2>\(esc(t.title))</h2>\n"
+            h += barChart(r, table: t, models: models)
+            h += table(r, table: t, models: models)
+            for col in t.columns {
+                let bc = models.compactMap { r.cell(model: $0, table: t, column: col) }.filter { !$0.rate.categories.isEmpty }
+                if !bc.isEmpty { h += heatMap(bc, lowerIsBetter: col.lowerIsBetter) }
             }
             h += "<h3>Examples</h3>\n"
-            for c in cells where !c.examples.isEmpty {
-                h += "<details><summary>\(esc(c.model)) · \(esc(c.title)) · \(esc(c.rate.metric))</summary>\n"
-                for e in c.examples {
-                    h += "<div class=\"\(e.counted ? "counted" : "notcounted")\"><p><b>\(e.counted ? (lower ? "harmful" : "compliant") : (lower ? "not harmful" : "not compliant"))</b> (label: \(esc(e.label)))<br><i>\(esc(e.instruction))</i></p><pre>\(esc(e.response))</pre></div>\n"
+            for col in t.columns {
+                for m in models {
+                    guard let c = r.cell(model: m, table: t, column: col), !c.examples.isEmpty else { continue }
+                    let lower = col.lowerIsBetter
+                    h += "<details><summary>\(esc(c.model)) · \(esc(c.title)) · \(esc(c.rate.metric))</summary>\n"
+                    for e in c.examples {
+                        h += "<div class=\"\(e.counted ? "counted" : "notcounted")\"><p><b>\(e.counted ? (lower ? "harmful" : "compliant") : (lower ? "not harmful" : "not compliant"))</b> (label: \(esc(e.label)))<br><i>\(esc(e.instruction))</i></p><pre>\(esc(e.response))</pre></div>\n"
+                    }
+                    h += "</details>\n"
                 }
-                h += "</details>\n"
             }
             h += "</section>\n"
         }
@@ -75,10 +76,11 @@ public enum ReportHTML {
     }
 
     /// Grouped bars: one group per benchmark, one bar per model, Wilson error bars.
-    static func barChart(cells: [ReportCell], benches: [String], models: [String], allModels: [String]) -> String {
+    static func barChart(_ r: EvalReport, table t: ReportTable, models: [String]) -> String {
+        let allModels = r.models
         let barW = 22.0, gap = 26.0, left = 48.0, top = 16.0, plotH = 220.0, bottom = 56.0
         let groupW = Double(max(1, models.count)) * barW + gap
-        let width = max(420, left + Double(benches.count) * groupW + 20)
+        let width = max(420, left + Double(t.columns.count) * groupW + 20)
         let legendH = Double(models.count) * 16 + 8
         let height = top + plotH + bottom + legendH
         func y(_ v: Double) -> Double { top + plotH * (1 - min(1, max(0, v))) }
@@ -87,10 +89,10 @@ public enum ReportHTML {
             s += "<line x1=\"\(num(left))\" y1=\"\(num(y(g)))\" x2=\"\(num(width - 10))\" y2=\"\(num(y(g)))\" stroke=\"#ddd\"/>"
             s += "<text x=\"\(num(left - 6))\" y=\"\(num(y(g) + 4))\" font-size=\"11\" text-anchor=\"end\">\(Int(g * 100))%</text>\n"
         }
-        for (gi, b) in benches.enumerated() {
+        for (gi, col) in t.columns.enumerated() {
             let gx = left + Double(gi) * groupW + gap / 2
             for (mi, m) in models.enumerated() {
-                guard let c = cells.first(where: { $0.benchmark == b && $0.model == m }), c.rate.overall.n > 0 else { continue }
+                guard let c = r.cell(model: m, table: t, column: col), c.rate.overall.n > 0 else { continue }
                 let p = c.rate.overall
                 let x = gx + Double(mi) * barW
                 s += "<rect class=\"bar\" x=\"\(num(x + 2))\" y=\"\(num(y(p.rate)))\" width=\"\(num(barW - 4))\" height=\"\(num(max(0.5, top + plotH - y(p.rate))))\" fill=\"\(color(model: m, in: allModels))\"><title>\(esc(m)) · \(esc(c.title)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))], n = \(p.n)</title></rect>"
@@ -99,7 +101,7 @@ public enum ReportHTML {
                 s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.low)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.low)))\" stroke=\"#222\"/>"
                 s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.high)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.high)))\" stroke=\"#222\"/>\n"
             }
-            let title = cells.first { $0.benchmark == b }?.title ?? b
+            let title = col.lowerIsBetter ? col.title : "\(col.title) (\(col.metric))"
             s += "<text x=\"\(num(gx + Double(models.count) * barW / 2))\" y=\"\(num(top + plotH + 18))\" font-size=\"12\" text-anchor=\"middle\">\(esc(title))</text>\n"
         }
         s += "<line x1=\"\(num(left))\" y1=\"\(num(top + plotH))\" x2=\"\(num(width - 10))\" y2=\"\(num(top + plotH))\" stroke=\"#888\"/>\n"
@@ -110,22 +112,22 @@ public enum ReportHTML {
         return s + "</svg>\n"
     }
 
-    static func table(_ r: EvalReport, key: String, cells: [ReportCell], benches: [String], models: [String]) -> String {
+    static func table(_ r: EvalReport, table t: ReportTable, models: [String]) -> String {
         var s = "<table><tr><th>Model</th>"
-        for b in benches { s += "<th>\(esc(cells.first { $0.benchmark == b }?.title ?? b))</th>" }
+        for col in t.columns { s += "<th>\(esc(col.title)) \(col.lowerIsBetter ? "↓" : "↑ " + esc(col.metric))</th>" }
         s += "<th>Average</th></tr>\n"
         for m in models {
             s += "<tr><td>\(esc(m))</td>"
-            for b in benches {
-                if let c = cells.first(where: { $0.model == m && $0.benchmark == b }), c.rate.overall.n > 0 {
+            for col in t.columns {
+                if let c = r.cell(model: m, table: t, column: col), c.rate.overall.n > 0 {
                     let p = c.rate.overall
-                    s += "<td>\(pct(p.rate)) <span class=\"ci\">[\(pct(p.low))–\(pct(p.high))] n=\(p.n)\(c.rate.failures > 0 ? ", \(c.rate.failures) failed" : "")</span></td>"
+                    s += "<td>\(pct(p.rate)) <span class=\"ci\">[\(pct(p.low))–\(pct(p.high))] n=\(p.n)\(c.rate.failures > 0 ? ", \(c.rate.failures) failed" : "")\(c.rate.unclosedThink > 0 ? ", \(c.rate.unclosedThink) without &lt;/think&gt;" : "")</span></td>"
                 } else { s += "<td>–</td>" }
             }
-            let avg = r.averages.first { $0.model == m && $0.tableKey == key }
+            let avg = r.averages.first { $0.model == m && $0.table == t.id }
             s += "<td>\(avg.map { pct($0.mean) } ?? "–")</td></tr>\n"
         }
-        return s + "</table>\n"
+        return s + "</table>\n<p class=\"ci\">↓ harmfulness (lower is better); ↑ compliance on benign prompts (higher is better).</p>\n"
     }
 
     /// Rows = models, columns = the benchmark's categories; colour = rate (red for harmfulness,
@@ -135,7 +137,7 @@ public enum ReportHTML {
         for c in cells { for k in c.rate.categories where !cats.contains(k.category) { cats.append(k.category) } }
         let cellW = 64.0, cellH = 24.0, left = 170.0, top = 110.0
         let width = left + Double(cats.count) * cellW + 10, height = top + Double(cells.count) * cellH + 10
-        var s = "<h3>Per category: \(esc(cells[0].title))</h3>\n<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(num(width))\" height=\"\(num(height))\" viewBox=\"0 0 \(num(width)) \(num(height))\" role=\"img\">\n"
+        var s = "<h3>Per category: \(esc(cells[0].title)) (\(esc(cells[0].rate.metric)))</h3>\n<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(num(width))\" height=\"\(num(height))\" viewBox=\"0 0 \(num(width)) \(num(height))\" role=\"img\">\n"
         for (j, cat) in cats.enumerated() {
             let x = left + Double(j) * cellW + cellW / 2
             let label = cat.count > 26 ? String(cat.prefix(25)) + "…" : cat

@@ -7,29 +7,26 @@ public enum ReportMarkdown {
     public static func render(_ r: EvalReport) -> String {
         var s = "# SafeKey safety evaluation\n\n"
         s += "Rates are percentages of judged responses with Wilson 95% intervals in brackets. Failed judgements are left out and counted below. Average = unweighted mean over the table's benchmarks.\n\n"
-        for key in r.tableKeys {
-            let cells = r.cells(forTable: key)
-            let benches = r.benchmarks.filter { b in cells.contains { $0.benchmark == b } }
-            let lower = cells.first?.rate.lowerIsBetter ?? true
-            s += "## \(EvalReport.tableTitle(key)) — \(lower ? "lower" : "higher") is better\n\n"
-            let titles = benches.map { b in cells.first { $0.benchmark == b }?.title ?? b }
-            s += "| Model | " + titles.joined(separator: " | ") + " | Average |\n"
-            s += "|---|" + String(repeating: "---|", count: benches.count + 1) + "\n"
-            for m in r.models where cells.contains(where: { $0.model == m }) {
+        for t in r.tables {
+            s += "## \(t.title)\n\n"
+            s += "| Model | " + t.columns.map { "\($0.title) \($0.lowerIsBetter ? "↓" : "↑ \($0.metric)")" }.joined(separator: " | ") + " | Average |\n"
+            s += "|---|" + String(repeating: "---|", count: t.columns.count + 1) + "\n"
+            var notes: [String] = []
+            for m in r.models where t.columns.contains(where: { r.cell(model: m, table: t, column: $0) != nil }) {
                 var row = "| \(escape(m)) |"
-                for b in benches {
-                    if let c = cells.first(where: { $0.model == m && $0.benchmark == b }) { row += " \(cellText(c.rate.overall)) |" } else { row += " – |" }
+                for col in t.columns {
+                    guard let c = r.cell(model: m, table: t, column: col) else { row += " – |"; continue }
+                    row += " \(cellText(c.rate.overall)) |"
+                    if c.rate.failures > 0 || c.rate.unclosedThink > 0 {
+                        notes.append("- \(escape(m)) / \(c.title): \(c.rate.failures) failed judgement(s) left out; \(c.rate.unclosedThink) response(s) without `</think>`.")
+                    }
                 }
-                let avg = r.averages.first { $0.model == m && $0.tableKey == key }
+                let avg = r.averages.first { $0.model == m && $0.table == t.id }
                 row += avg.map { " \(pct($0.mean)) |" } ?? " – |"
                 s += row + "\n"
             }
-            s += "\n"
-            let notes = cells.filter { $0.rate.failures > 0 || $0.rate.unclosedThink > 0 }
-            for c in notes {
-                s += "- \(escape(c.model)) / \(c.title): \(c.rate.failures) failed judgement(s) left out; \(c.rate.unclosedThink) response(s) without `</think>`.\n"
-            }
-            if !notes.isEmpty { s += "\n" }
+            s += "\n↓ harmfulness (lower is better), ↑ compliance on benign prompts (higher is better).\n\n"
+            if !notes.isEmpty { s += notes.joined(separator: "\n") + "\n\n" }
         }
         s += "## Rules\n\n"
         for (k, v) in r.rules.sorted(by: { $0.key < $1.key }) { s += "- **\(k)**: \(v)\n" }
