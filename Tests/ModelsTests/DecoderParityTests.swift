@@ -86,3 +86,29 @@ final class DecoderParityTests: XCTestCase {
         }
     }
 }
+
+/// The JSON printed by `safekey forward` (built by `forwardReport`).
+final class ForwardReportTests: XCTestCase {
+    func testReportIsJSONMatchingTransformers() throws {
+        let name = "llama31-tiny"
+        let model = try DecoderModel(folder: try Fixtures.model(name))
+        let ids = try Fixtures.expected(name).integers("ids").map { Int($0) }
+        let n = try XCTUnwrap(Fixtures.meta(name)["mask_prefix"]?.intValue)
+        for prefix in [0, n] {
+            let report = try JSONParser.parse(try model.forwardReport(ids: ids, maskPrefix: prefix), path: "report")
+            let obj = try XCTUnwrap(report.objectValue)
+            XCTAssertEqual(obj.keys, ["logits", "hidden"])
+            let rows = { (key: String) in (obj[key]?.arrayValue ?? []).map { ($0.arrayValue ?? []).compactMap { $0.doubleValue.map(Float.init) } } }
+            let logits = rows("logits"), hidden = rows("hidden")
+            XCTAssertEqual(logits.count, ids.count)
+            XCTAssertEqual(Set(logits.map(\.count)), [512])
+            XCTAssertEqual(Set(hidden.map(\.count)), [64])
+            let suffix = prefix == 0 ? "" : "_masked"
+            let el = try Fixtures.expected(name).floats("logits" + suffix), eh = try Fixtures.expected(name).floats("hidden" + suffix)
+            XCTAssertLessThan(maxAbsDiff(Array(logits[prefix...].joined()), Array(el[(prefix * 512)...])), 1e-4)
+            XCTAssertLessThan(maxAbsDiff(Array(hidden[prefix...].joined()), Array(eh[(prefix * 64)...])), 1e-4)
+        }
+        XCTAssertThrowsError(try model.forwardReport(ids: ids, maskPrefix: ids.count + 1))
+        XCTAssertThrowsError(try model.forwardReport(ids: [1, 512], maskPrefix: 0)) { XCTAssertTrue("\($0)".contains("512")) }
+    }
+}

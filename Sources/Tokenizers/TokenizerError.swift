@@ -1,0 +1,35 @@
+import Foundation
+
+/// Every error the `Tokenizers` module throws. Messages say what was wrong, where, and what to do.
+public enum TokenizerError: Error, CustomStringConvertible, Equatable {
+    /// A file could not be read (missing, unreadable, or not UTF-8 JSON).
+    case unreadableFile(path: String, reason: String)
+    /// `tokenizer.json` (or `tokenizer_config.json`) has a missing or ill-typed key.
+    case malformedConfig(file: String, key: String, reason: String)
+    /// The file describes a model or stage this module does not implement (e.g. WordPiece, Unigram).
+    case unsupported(file: String, key: String, value: String)
+    /// Input bytes that are not valid UTF-8 (byte offset of the first bad byte).
+    case invalidUTF8(byteOffset: Int)
+    /// A token id outside the vocabulary.
+    case unknownTokenId(Int, vocabularySize: Int)
+    /// The tokenizer has no chat template (neither `tokenizer_config.json` nor `chat_template.jinja`).
+    case noChatTemplate(path: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadableFile(path, reason):
+            return "cannot read \(path): \(reason). Pass a model folder holding tokenizer.json, or the tokenizer.json file itself."
+        case let .malformedConfig(file, key, reason):
+            return "\(file): key '\(key)': \(reason). Re-export the tokenizer with Hugging Face tokenizers/transformers."
+        case let .unsupported(file, key, value):
+            return "\(file): '\(key)' = \(value) is not supported; this module implements byte-level BPE tokenizers "
+                + "(GPT-2, Llama 3, Qwen2, DeepSeek-R1 families). Use a model with a byte-level BPE tokenizer.json."
+        case let .invalidUTF8(offset):
+            return "input is not valid UTF-8 (first bad byte at byte offset \(offset)); re-encode the text as UTF-8."
+        case let .unknownTokenId(id, size):
+            return "token id \(id) is outside the vocabulary (0..<\(size)); check that the ids come from this tokenizer."
+        case let .noChatTemplate(path):
+            return "\(path) has no chat template: add 'chat_template' to tokenizer_config.json or a chat_template.jinja file."
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import XCTest
+import Tokenizers
+
+/// Paths and loaders shared by the tokenizer tests. Fixtures come from
+/// `Scripts/make_tokenizer_fixtures.py` (HF tokenizers / transformers); real tokenizer files and
+/// STAR-1 are read in place from `../shared/data`.
+enum Fixtures {
+    /// Repository root: three levels up from this file (Tests/TokenizersTests/FixtureSupport.swift).
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
+    static let sharedData = repoRoot.appendingPathComponent("../shared/data").standardized
+    static let tokenizerNames = ["qwen2.5", "deepseek-r1-distill-qwen", "llama-3"]
+
+    static func tokenizerFolder(_ name: String) throws -> String {
+        let path = sharedData.appendingPathComponent("tokenizers/\(name)").path
+        guard FileManager.default.fileExists(atPath: path + "/tokenizer.json") else {
+            throw XCTSkip("shared tokenizer \(path) is absent: these tests need ../shared/data/tokenizers next to the repository")
+        }
+        return path
+    }
+
+    private static var cache: [String: Tokenizer] = [:]
+    private static let lock = NSLock()
+
+    /// A tokenizer loaded once per test process.
+    static func tokenizer(_ name: String) throws -> Tokenizer {
+        let folder = try tokenizerFolder(name)
+        lock.lock(); defer { lock.unlock() }
+        if let t = cache[name] { return t }
+        let t = try Tokenizer(path: folder)
+        cache[name] = t
+        return t
+    }
+
+    static func json(_ file: String) throws -> Any {
+        let data = try Data(contentsOf: fixtures.appendingPathComponent(file))
+        return try JSONSerialization.jsonObject(with: data)
+    }
+
+    static func star1() throws -> [[String: Any]] {
+        let url = sharedData.appendingPathComponent("star1/STAR-1.json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw XCTSkip("STAR-1 is absent at \(url.path)")
+        }
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]] ?? []
+    }
+
+    /// The corpus texts in fixture order: generated texts, then STAR-1 slices (scalar indices).
+    static func corpus() throws -> [String] {
+        guard let corpus = try json("corpus.json") as? [String: Any],
+              let generated = corpus["generated"] as? [String], let slices = corpus["star1"] as? [[Any]] else {
+            XCTFail("corpus.json malformed"); return []
+        }
+        let star = try star1()
+        var texts = generated
+        for slice in slices {
+            guard let i = slice[0] as? Int, let field = slice[1] as? String, let s = slice[2] as? Int,
+                  let e = slice[3] as? Int, let text = star[i][field] as? String else { continue }
+            let scalars = Array(text.unicodeScalars)[s..<e]
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            texts.append(String(view))
+        }
+        return texts
+    }
+
+    /// Lines of a JSONL fixture as objects.
+    static func jsonLines(_ file: String) throws -> [[String: Any]] {
+        let data = try Data(contentsOf: fixtures.appendingPathComponent(file))
+        return try data.split(separator: UInt8(ascii: "\n")).map {
+            try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Expands the compact offsets of the fixture format (length when contiguous, else [s, e]).
+    static func offsets(_ compact: [Any]) -> [(Int, Int)] {
+        var out = [(Int, Int)]()
+        var prev = 0
+        for item in compact {
+            if let len = item as? Int {
+                out.append((prev, prev + len))
+            } else if let pair = item as? [Int], pair.count == 2 {
+                out.append((pair[0], pair[1]))
+            }
+            prev = out.last?.1 ?? prev
+        }
+        return out
+    }
+
+    /// FNV-1a 64 over values as little-endian u32, hex — the script's `fnv1a64`.
+    static func fnv1a64(_ values: [Int]) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for v in values {
+            var x = UInt32(truncatingIfNeeded: v)
+            for _ in 0..<4 {
+                h ^= UInt64(x & 0xFF)
+                h = h &* 0x100_0000_01B3
+                x >>= 8
+            }
+        }
+        return String(format: "%016llx", h)
+    }
+}
+
+/// Scalar-exact string equality (Swift's `==` treats canonically equivalent strings as equal,
+/// which would hide NFC differences).
+func sameScalars(_ a: String, _ b: String) -> Bool {
+    a.unicodeScalars.elementsEqual(b.unicodeScalars)
+}
+
+func offsetsEqual(_ a: [(start: Int, end: Int)], _ b: [(Int, Int)]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0.start == $1.0 && $0.end == $1.1 }
+}

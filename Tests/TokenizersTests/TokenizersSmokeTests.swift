@@ -1,6 +1,0 @@
-import XCTest
-import Tokenizers
-
-final class TokenizersSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(TokenizersModule.self) }
-}
