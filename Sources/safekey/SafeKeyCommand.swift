@@ -8,6 +8,9 @@ struct SafeKeyCommand: ParsableCommand {
         abstract: "SafeKey: train, evaluate and analyse safer reasoning models, natively in Swift.",
         subcommands: [
             BenchCommand.self,
+            EvalCommand.self,
+            ReportCommand.self,
+            ForwardCommand.self,
             AnnotateCommand.self,
         ]
     )
