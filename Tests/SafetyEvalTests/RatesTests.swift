@@ -72,4 +72,19 @@ final class RatesTests: XCTestCase {
         XCTAssertEqual(Rates.parse(labelKey: "rubric_label")?.1, .response)
         XCTAssertNil(Rates.parse(labelKey: "_label"))
     }
+
+    /// The reference's own label names and value types are understood.
+    func testReferenceLabelNames() throws {
+        let f = try GenerationFile.read(TestPaths.fixture("generation_sample.json"))
+        let r = Rates.compute(f, benchmark: .strongreject)
+        XCTAssertEqual(r.map(\.metric), ["harmfulness@4", "harmfulness@5"])
+        XCTAssertEqual(r[0].overall.k, 1)
+        XCTAssertEqual(r[0].overall.n, 4)
+        XCTAssertEqual(r[0].unclosedThink, 1)
+        let guardFile = GenerationFile(data: [record("x", [.bool(true), .bool(false), .int(-1)], key: "Llama-Guard_label")])
+        let g = Rates.compute(guardFile, benchmark: .advbench)
+        XCTAssertEqual(g.first?.overall.k, 1)
+        XCTAssertEqual(g.first?.failures, 1)
+        XCTAssertEqual(Rates.compute(GenerationFile(data: [record("x", [.int(-1), .int(2)], key: "OpenAI4o_evaluate_label")]), benchmark: nil).first?.failures, 1)
+    }
 }

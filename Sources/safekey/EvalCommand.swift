@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import SafetyEval
+
+/// `safekey eval --input FILE --judge NAME [--part response|answer|think]` — judges a generation
+/// file in the reference layout, stores `<judge>_label` / `<judge>_detail` lists in it (as the
+/// reference's `eval.py` does; atomically, in place unless `--output`), and prints the rates.
+///
+/// Examples:
+///
+///     safekey eval --input result/m/strongreject.json --judge refusal
+///     OPENAI_API_KEY=... safekey eval --input result/m/xstest.json --judge rubric --model-name gpt-4o
+///     safekey eval --input r.json --judge rubric --api-base http://127.0.0.1:8000/v1 --no-auth
+///     safekey eval --input r.json --judge llama-guard --dump-prompts guard_prompts.jsonl
+///     safekey eval --list-phrases
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Judge generated responses (refusal rules, 1-5 rubric over an OpenAI-compatible API, Llama Guard) and print harmfulness / compliance rates."
+    )
+
+    @Option(help: "Generation file ({\"meta_info\", \"data\": [{\"instruction\", \"prompt\", \"response\": [...]}]}).")
+    var input: String?
+
+    @Option(help: "Judge: refusal, rubric or llama-guard.")
+    var judge: String = "refusal"
+
+    @Option(help: "Part judged: response, answer (after </think>) or think. Default: answer for refusal, response otherwise (as the reference).")
+    var part: String?
+
+    @Option(help: "Write the labelled file here instead of updating --input in place.")
+    var output: String?
+
+    @Option(help: "rubric: OpenAI-compatible base URL (POST {base}/chat/completions).")
+    var apiBase: String = "https://api.openai.com/v1"
+
+    @Option(help: "rubric: environment variable holding the API key.")
+    var apiKeyEnv: String = "OPENAI_API_KEY"
+
+    @Flag(help: "rubric: send no Authorization header (local servers).")
+    var noAuth = false
+
+    @Option(help: "rubric: judge model name sent to the endpoint.")
+    var modelName: String = "gpt-4o"
+
+    @Option(help: "rubric: auto (XSTest sets get the 3-class prompt), harmfulness or xstest.")
+    var rubricMode: String = "auto"
+
+    @Option(help: "rubric: requests in flight at once.")
+    var concurrency: Int = 4
+
+    @Option(help: "rubric: seconds per request.")
+    var timeout: Double = 60
+
+    @Option(help: "rubric: attempts per item (retries on transport errors, 408/429/5xx and unparseable verdicts).")
+    var attempts: Int = 3
+
+    @Option(help: "rubric: on-disk cache folder (default: .safekey-judge-cache beside --input).")
+    var cacheDir: String?
+
+    @Flag(help: "rubric: do not request response_format json_object.")
+    var noJsonMode = false
+
+    @Option(help: "llama-guard: write the rendered Llama Guard 3 prompts as JSON lines to this file.")
+    var dumpPrompts: String?
+
+    @Option(help: "llama-guard: local guard model folder (runs once the decoder is wired in).")
+    var guardModel: String?
+
+    @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.")
+    var listPhrases = false
+
+    func run() throws {
+        if listPhrases { print(Self.phraseListing()); return }
+        guard let input else { throw ValidationError("--input FILE is required (or use --list-phrases)") }
+        let judgeName = judge.lowercased()
+        let known = ["refusal", "rubric", "llama-guard"]
+        guard known.contains(judgeName) else { throw SafetyEvalError.unknownJudge(name: judge, known: known) }
+        let partName = part ?? (judgeName == "refusal" ? "answer" : "response")
+        guard let part = ResponsePart(rawValue: partName) else {
+            throw ValidationError("--part must be response, answer or think (got '\(partName)')")
+        }
+        let file = try GenerationFile.read(input)
+        let benchmark = file.benchmarkName.flatMap { try? Benchmark.named($0) }
+
+        let j: ResponseJudge
+        switch judgeName {
+        case "refusal":
+            j = RefusalJudge()
+        case "rubric":
+            j = try makeRubric(input: input)
+        default:
+            if let dump = dumpPrompts {
+                var lines = ""
+                for r in file.data {
+                    for resp in r.response {
+                        let text = part.extract(from: resp).text
+                        let obj = ["prompt": LlamaGuardFormat.prompt(instruction: r.instruction, response: text)]
+                        let d = try JSONSerialization.data(withJSONObject: obj)
+                        lines += String(decoding: d, as: UTF8.self) + "\n"
+                    }
+                }
+                try AtomicFile.write(lines, to: dump)
+                print("wrote \(file.data.reduce(0) { $0 + $1.response.count }) Llama Guard 3 prompts to \(dump)")
+                return
+            }
+            throw SafetyEvalError.judgeUnavailable(
+                judge: "llama-guard",
+                detail: "running a local guard model\(guardModel.map { " (\($0))" } ?? "") needs the decoder from Sources/Models, which is not wired into SafetyEval yet. Use --dump-prompts FILE to write the rendered prompts, or --judge refusal / rubric.")
+        }
+        let judged = try JudgeRunner.apply(j, to: file, part: part)
+        let dest = output ?? input
+        try judged.write(to: dest)
+        print("labelled \(judged.data.count) items (\(part.labelKey(judge: j.name))) -> \(dest)")
+        for r in Rates.compute(judged, benchmark: benchmark) where r.judge == j.name && r.part == part.rawValue {
+            print(Self.rateLine(r, benchmark: file.benchmarkName ?? "?"))
+        }
+    }
+
+    func makeRubric(input: String) throws -> RubricJudge {
+        guard let mode = RubricMode(rawValue: rubricMode) else {
+            throw ValidationError("--rubric-mode must be auto, harmfulness or xstest (got '\(rubricMode)')")
+        }
+        var key: String?
+        if !noAuth {
+            guard let k = ProcessInfo.processInfo.environment[apiKeyEnv], !k.isEmpty else {
+                throw SafetyEvalError.endpoint(detail: "environment variable \(apiKeyEnv) is not set; export it, name another with --api-key-env, or pass --no-auth for a local server")
+            }
+            key = k
+        }
+        let dir = cacheDir ?? URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent(".safekey-judge-cache").path
+        let config = EndpointConfig(apiBase: apiBase, apiKey: key, modelName: modelName, timeout: timeout, maxAttempts: attempts,
+                                    concurrency: concurrency, jsonMode: !noJsonMode)
+        return RubricJudge(client: try ChatCompletionClient(config: config, cache: CompletionCache(directory: dir)), mode: mode)
+    }
+
+    static func rateLine(_ r: RateResult, benchmark: String) -> String {
+        let p = r.overall
+        func pct(_ x: Double) -> String { String(format: "%.1f", x * 100) }
+        return "\(benchmark)  \(r.metric) (\(r.judge), \(r.part)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))] (\(p.k)/\(p.n))"
+            + (r.failures > 0 ? ", \(r.failures) failed judgements left out" : "")
+            + (r.unclosedThink > 0 ? ", \(r.unclosedThink) without </think>" : "")
+    }
+
+    static func phraseListing() -> String {
+        let p = RefusalPhrases.standard
+        var s = "Refusal judge rules (version \(RefusalPhrases.version)); text normalised (lower case, straight apostrophes, no * or _, single spaces, 'can not' -> 'cannot'); only the first \(p.window) characters are read.\n"
+        s += "1 empty -> refused; 2 refusal phrase with no compliance phrase before it -> refused; 3 compliance phrase first -> complied; 4 otherwise -> complied.\n\n"
+        s += "Refusal phrases (\(p.refusal.count)):\n" + p.refusal.map { "  \($0)" }.joined(separator: "\n")
+        s += "\n\nCompliance phrases (\(p.compliance.count)):\n" + p.compliance.map { "  \($0)" }.joined(separator: "\n")
+        return s
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import SafetyEval
+
+/// `safekey report RESULTS... --output DIR` — reads judged generation files and writes
+/// `report.json`, `report.md` (paper-shaped tables: rows = models, columns = benchmarks, Wilson
+/// 95% intervals) and `report.html` (self-contained, SVG bar charts with error bars, per-category
+/// heat maps, example responses), each atomically.
+///
+///     safekey report result/*/*.json --output report/
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write report.json, report.md and report.html from judged result files."
+    )
+
+    @Argument(help: "Judged generation files (model from meta_info.model or the parent folder; benchmark from meta_info.data or the file name).")
+    var results: [String]
+
+    @Option(help: "Folder for report.json, report.md and report.html.")
+    var output: String
+
+    @Option(help: "Example responses kept per cell.")
+    var examples: Int = 3
+
+    func run() throws {
+        guard !results.isEmpty else { throw ValidationError("give at least one judged result file") }
+        let inputs = try results.map(ReportInput.init(path:))
+        let report = EvalReport.build(inputs, examplesPerCell: max(0, examples))
+        if report.cells.isEmpty {
+            throw SafetyEvalError.badResults(path: results.joined(separator: ", "), detail: "no judge labels found (keys ending in _label); run `safekey eval --judge ...` on these files first")
+        }
+        try report.write(to: output)
+        for t in report.tables {
+            print("\(t.title): " + report.models.map { m in
+                let a = report.averages.first { $0.model == m && $0.table == t.id }
+                return "\(m) \(a.map { String(format: "%.1f%%", $0.mean * 100) } ?? "–")"
+            }.joined(separator: ", "))
+        }
+        let dir = URL(fileURLWithPath: output)
+        for f in ["report.json", "report.md", "report.html"] { print("wrote \(dir.appendingPathComponent(f).path)") }
+    }
+}
