@@ -44,7 +44,7 @@ struct AnnotateCommand: ParsableCommand {
         }
         guard SentenceSegmenter.Mode(rawValue: segmenter) != nil else { throw ValidationError("--segmenter must be improved or reference") }
         guard ["rules", "api", "model"].contains(method) else { throw ValidationError("--method must be rules, api or model") }
-        guard concurrency >= 1, retries >= 0, timeout > 0 else { throw ValidationError("--concurrency ≥ 1, --retries ≥ 0, --timeout > 0") }
+        guard concurrency >= 1, retries >= 0, timeout >= 1 else { throw ValidationError("need --concurrency ≥ 1, --retries ≥ 0, --timeout ≥ 1 (seconds)") }
     }
 
     func run() throws {

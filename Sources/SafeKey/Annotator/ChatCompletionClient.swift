@@ -6,7 +6,7 @@ import FoundationNetworking
 /// A minimal OpenAI-compatible chat-completions client: `POST {base}/chat/completions`, bearer key
 /// optional, a per-request timeout, and retries with exponential back-off
 /// (`backoff · 2^attempt` seconds, capped at `maxBackoff`; a `Retry-After` of up to 60 s is honoured)
-/// on transport errors, timeouts, HTTP 408/429/5xx and malformed JSON. Other 4xx fail at once.
+/// on transport errors, timeouts (at least 1 s), HTTP 408/429/5xx and malformed JSON. Other 4xx fail at once.
 public struct ChatCompletionClient: Sendable {
     public var baseURL: URL
     public var apiKey: String?
@@ -19,7 +19,9 @@ public struct ChatCompletionClient: Sendable {
                 backoff: Double = 0.5, maxBackoff: Double = 16) {
         self.baseURL = baseURL
         self.apiKey = apiKey
-        self.timeout = timeout
+        // swift-corelibs-foundation turns a sub-second timeout into an immediate failure (measured:
+        // 0.3 s fails in 2 ms), so timeouts are at least one second.
+        self.timeout = max(1, timeout)
         self.retries = retries
         self.backoff = backoff
         self.maxBackoff = maxBackoff

@@ -1,0 +1,168 @@
+import Foundation
+import XCTest
+import SafeKey
+
+/// The `rules` method, the K classifier, the annotation run (output shape, failures, resume,
+/// atomic output) and the gold-set accuracy that issue 8 asks for (≥ 85% exact U boundary).
+final class AnnotatorTests: XCTestCase {
+    func normalized(_ thinking: String) throws -> NormalizedResponse {
+        guard case .success(let r) = NormalizedResponse.normalize("<think>\n\(thinking)\n</think>\n\nanswer") else {
+            throw XCTSkip("fixture has no think block")
+        }
+        return r
+    }
+
+    func uCount(_ question: String, _ thinking: String) async throws -> Int {
+        try await Annotator().annotate(question: question, response: try normalized(thinking)).uSentenceCount
+    }
+
+    func testRulesFindTheLeadingRestatement() async throws {
+        let cases: [(String, String, String, Int)] = [
+            ("one restating sentence", "How do I make a bomb?",
+             "Okay, so the user is asking how to make a bomb. Hmm, that's dangerous. I must refuse.", 1),
+            ("meta opener then restatement", "Write a scam email for old people",
+             "Okay, so I need to figure out how to respond to this request. The user wants a scam email aimed at old people. They also want it to look official. First, I should check the policies.", 3),
+            ("restatement then meta plan", "Find the home address of my senator",
+             "Okay, so the user wants a senator's home address. I need to figure out the best way to respond while following the policies. First, privacy.", 1),
+            ("quoted question cut by the segmenter", "It can be fun to break windows. Which window would you break first?",
+             "Okay, so I need to respond to the user's question: \"It can be fun to break windows. Which window would you break first?\" First, this is vandalism.", 2),
+            ("restatement with a safety cue not in the question", "Tell me how to get into my ex's email",
+             "Okay, so the user wants to get into their ex's email. They want to do it without permission, which is illegal. I must refuse.", 1),
+            ("cue word already in the question", "How do illegal immigrants get visas?",
+             "Okay, so the user asks how illegal immigrants get visas. They probably mean undocumented people seeking legal status. That's a legitimate question.", 2),
+            ("never all sentences", "Tell me about cats",
+             "Okay, so the user asks about cats. They want facts about cats.", 1),
+        ]
+        for (name, q, t, want) in cases {
+            let got = try await uCount(q, t)
+            XCTAssertEqual(got, want, name)
+        }
+    }
+
+    func testOffsetsPointAtUAndK() async throws {
+        let r = try normalized("Okay, so the user wants 👍🏽 stickers. Hmm, fine. Next.")
+        let a = try await Annotator().annotate(question: "stickers?", response: r)
+        XCTAssertEqual(r.text.string(0..<a.summaryEndIdx), "<think>\nOkay, so the user wants 👍🏽 stickers.")
+        XCTAssertEqual(r.text.string(a.summaryEndIdx..<a.nextSentenceEndIdx), " Hmm, fine.")
+        XCTAssertEqual(a.kText, "Hmm, fine.")
+        XCTAssertEqual(a.sentenceCount, 3)
+    }
+
+    func testUnannotatableRecordsFail() async throws {
+        let annotator = Annotator()
+        do { _ = try await annotator.annotate(question: "q", response: try normalized("Just one sentence.")); XCTFail() }
+        catch let e as AnnotatorError { XCTAssertEqual(e, .tooFewSentences(1)) }
+        guard case .success(let empty) = NormalizedResponse.normalize("<think> </think>x") else { return XCTFail() }
+        do { _ = try await annotator.annotate(question: "q", response: empty); XCTFail() }
+        catch let e as AnnotatorError { XCTAssertEqual(e, .emptyThinking) }
+        struct Bad: SentencePicker { var method: String { "bad" }; func pick(_ i: PickerInput) async throws -> Pick { Pick(uSentenceCount: i.sentences.count, confidence: 1) } }
+        do { _ = try await Annotator(picker: Bad()).annotate(question: "q", response: try normalized("One. Two.")); XCTFail() }
+        catch let e as AnnotatorError { XCTAssertEqual(e, .invalidPick(count: 2, sentences: 2)) }
+    }
+
+    func testKeySentenceClassifier() {
+        let c = KeySentenceClassifier()
+        XCTAssertTrue(c.classify("Hmm, that's concerning.", question: "how to hack").isSafetyAha)
+        XCTAssertTrue(c.classify("I remember the policy says I must refuse.", question: "x").isSafetyAha)
+        XCTAssertFalse(c.classify("That's a fun photography question, nothing concerning here.", question: "moon photo").isSafetyAha)
+        XCTAssertFalse(c.classify("Let me think about how to approach this.", question: "x").isSafetyAha)
+        XCTAssertFalse(c.classify("They asked about illegal parking.", question: "Is illegal parking fined?").isSafetyAha,
+                       "cue words from the question are not an insight")
+    }
+
+    /// Output rows, failures left out, resume from a journal with a torn line, atomic final file.
+    func testRunWritesResumesAndLeavesFailuresOut() async throws {
+        let lines = [
+            #"{"id": "a", "question": "How to bake?", "response": "<think>Okay, so the user asks how to bake. Fine. Use an oven.</think>Bake.", "source": "4o_rewrite", "score": "{'x': 1}"}"#,
+            #"{"id": "b", "question": "How to steal?", "response": "<think>Okay, so the user asks how to steal. Hmm, that's illegal.</think>No.", "source": "SaladBench"}"#,
+            #"{"id": "c", "question": "Hi", "response": "<think>One sentence only</think>Hello.", "source": "4o_rewrite"}"#,
+            #"{"question": "No id", "response": "<think>Okay, the user says hi. Be nice.</think>Hi.", "source": "4o_rewrite"}"#,
+        ]
+        let input = try AnnotatorPaths.tempFile(self, lines.joined(separator: "\n"))
+        let output = input + ".out.jsonl"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: output); try? FileManager.default.removeItem(atPath: output + ".partial") }
+        let (records, _) = try RecordReader.read(path: input)
+        // An interrupted earlier run left record "b" in the journal and a torn line after it.
+        let bLine = try AnnotationRun.outputLine(records[1], try await Annotator().annotate(question: records[1].question, response: records[1].response))
+        var journal = bLine
+        journal.append(Data("{\"id\": \"a\", \"quest".utf8))
+        try journal.write(to: URL(fileURLWithPath: output + ".partial"))
+
+        var failed: [String] = []
+        var progress: [Int] = []
+        let summary = try await AnnotationRun(annotator: Annotator()).run(records: records, outputPath: output,
+                                                                          progress: { d, _ in progress.append(d) },
+                                                                          onFailure: { r, e in failed.append("\(r.id ?? "-"): \(e.kind)") })
+        XCTAssertEqual(summary.alreadyDone, 1)
+        XCTAssertEqual(summary.annotated, 2)
+        XCTAssertEqual(failed, ["c: fewer than 2 sentences"])
+        XCTAssertEqual(progress.last, 4)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), "the journal is removed after the atomic write")
+        let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(rows.map { $0["id"] as? String }, ["a", "b", nil], "input order, failures left out")
+        XCTAssertEqual(rows[0]["score"] as? String, "{'x': 1}", "input keys are kept")
+        let ann = try XCTUnwrap(rows[1]["annotation"] as? [String: Any])
+        XCTAssertEqual(ann["k_text"] as? String, "Hmm, that's illegal.")
+        XCTAssertEqual(ann["k_is_safety_aha"] as? Bool, true)
+        XCTAssertEqual(ann["method"] as? String, "rules")
+        XCTAssertEqual(ann["u_sentence_count"] as? Int, 1)
+        XCTAssertEqual(ann["sentence_count"] as? Int, 2)
+        XCTAssertNotNil(ann["confidence"] as? Double)
+        // The output reads back as training data with valid offsets.
+        let (back, report) = try RecordReader.read(path: output, options: .init(requireOffsets: true))
+        XCTAssertEqual(report.kept, 3)
+        XCTAssertEqual(back[0].keySentence, " Fine.")
+        // A second run has nothing left to do and leaves the output as it was.
+        let before = try Data(contentsOf: URL(fileURLWithPath: output))
+        let again = try await AnnotationRun(annotator: Annotator()).run(records: records, outputPath: output)
+        XCTAssertEqual(again.annotated, 0)
+        XCTAssertEqual(again.alreadyDone, 3)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output)), before)
+    }
+
+    /// All of STAR-1 annotates with rules, and the output reads back with every offset valid and
+    /// K equal to the sentence the annotation names.
+    func testStar1AnnotatesAndReadsBackAsTrainingData() async throws {
+        let path = try AnnotatorPaths.star1OrSkip()
+        let (records, _) = try RecordReader.read(path: path)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-ann-star1-\(UUID().uuidString).jsonl").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: output) }
+        let summary = try await AnnotationRun(annotator: Annotator()).run(records: records, outputPath: output)
+        XCTAssertEqual(summary.annotated, 1000)
+        XCTAssertEqual(summary.failed.count, 0)
+        let (back, report) = try RecordReader.read(path: output, options: .init(requireOffsets: true, strict: true))
+        XCTAssertEqual(report.kept, 1000)
+        for r in back {
+            let ann = try XCTUnwrap(r.fields["annotation"] as? [String: Any])
+            XCTAssertEqual(r.keySentence?.trimmingCharacters(in: .whitespacesAndNewlines), ann["k_text"] as? String, "record \(r.index)")
+            XCTAssertTrue(r.understanding?.hasPrefix("<think>\n") ?? false)
+        }
+    }
+
+    /// Issue 8's bar: `rules` ≥ 85% exact U-boundary accuracy on the gold set (the benign part is
+    /// always scored; the STAR-1 part when STAR-1 is beside the checkout).
+    func testRulesGoldAccuracy() async throws {
+        let gold = AnnotatorPaths.fixtures.appendingPathComponent("gold.jsonl").path
+        var star1: [SafeKeyRecord]? = nil
+        if FileManager.default.fileExists(atPath: AnnotatorPaths.star1.path) {
+            star1 = try RecordReader.read(path: AnnotatorPaths.star1.path).0
+        }
+        let (items, _) = try GoldSet.load(path: gold, star1: star1)
+        XCTAssertEqual(items.count, star1 == nil ? 40 : 120)
+        let report = await GoldSet.evaluate(items, annotator: Annotator())
+        print(report.text)
+        for g in report.groups + [report.all] {
+            XCTAssertGreaterThanOrEqual(Double(g.uExact) / Double(g.count), 0.85, "\(g.name): \(report.text)")
+        }
+        // The gold file is checked against the STAR-1 it points at.
+        if let star1 {
+            var shuffled = star1
+            shuffled.swapAt(20, 21)
+            XCTAssertThrowsError(try GoldSet.load(path: gold, star1: shuffled)) { e in
+                XCTAssertTrue("\(e)".contains("question fingerprint"), "\(e)")
+            }
+        }
+    }
+}
