@@ -75,7 +75,7 @@ struct AnnotateCommand: ParsableCommand {
             guard let model = modelName else { throw AnnotatorError.configuration("--method api needs --model-name") }
             let key = ProcessInfo.processInfo.environment[apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
             let cache = cacheDir ?? ((output ?? evaluate ?? "annotate") + ".cache")
-            let client = ChatCompletionClient(baseURL: url, apiKey: key, timeout: timeout, retries: retries)
+            let client = AnnotatorAPIClient(baseURL: url, apiKey: key, timeout: timeout, retries: retries)
             return APIPicker(client: client, model: model, cache: try ResponseCache(directory: cache))
         default:
             throw AnnotatorError.configuration("--method model is not available yet: it needs the project's decoder (Models). Use --method rules or api.")
@@ -102,7 +102,7 @@ struct AnnotateCommand: ParsableCommand {
         guard let input, let output else { return }
         let (records, readReport) = try RecordReader.read(path: input, options: .init(strict: strict), warn: warn)
         FileHandle.standardError.write(Data("read \(input): \(readReport.summary)\n".utf8))
-        let bar = ProgressBar()
+        let bar = AnnotateProgress()
         let run = AnnotationRun(annotator: annotator, concurrency: method == "rules" ? 1 : concurrency)
         let summary = try await run.run(records: records, outputPath: output, progress: bar.update) { r, e in
             bar.interrupt("record #\(r.index) (line \(r.line)\(r.id.map { ", id \($0)" } ?? "")) not annotated: \(e)")
@@ -114,7 +114,7 @@ struct AnnotateCommand: ParsableCommand {
 }
 
 /// A progress bar on a terminal (stderr), a line per 10% otherwise.
-final class ProgressBar: @unchecked Sendable {
+final class AnnotateProgress: @unchecked Sendable {
     private let tty = isatty(2) != 0
     private var lastDecile = -1
     private var lastDraw = Date.distantPast

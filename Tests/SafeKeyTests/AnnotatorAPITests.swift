@@ -15,7 +15,7 @@ final class AnnotatorAPITests: XCTestCase {
     func picker(_ server: StubHTTPServer, timeout: Double = 5, retries: Int = 3, cache: Bool = true, key: String? = nil) throws -> APIPicker {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-ann-cache-\(UUID().uuidString)").path
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        let client = ChatCompletionClient(baseURL: server.baseURL, apiKey: key, timeout: timeout, retries: retries, backoff: 0.01, maxBackoff: 0.05)
+        let client = AnnotatorAPIClient(baseURL: server.baseURL, apiKey: key, timeout: timeout, retries: retries, backoff: 0.01, maxBackoff: 0.05)
         return APIPicker(client: client, model: "stub-model", cache: cache ? try ResponseCache(directory: dir) : nil)
     }
 

@@ -9,11 +9,11 @@ import Foundation
 /// outside `1…shown−1` with ``AnnotatorError/invalidPick(count:sentences:)``. None is cached.
 public struct APIPicker: SentencePicker {
     public var method: String { "api" }
-    public let client: ChatCompletionClient
+    public let client: AnnotatorAPIClient
     public let model: String
     public let cache: ResponseCache?
 
-    public init(client: ChatCompletionClient, model: String, cache: ResponseCache?) {
+    public init(client: AnnotatorAPIClient, model: String, cache: ResponseCache?) {
         self.client = client
         self.model = model
         self.cache = cache

@@ -7,7 +7,7 @@ import FoundationNetworking
 /// optional, a per-request timeout, and retries with exponential back-off
 /// (`backoff · 2^attempt` seconds, capped at `maxBackoff`; a `Retry-After` of up to 60 s is honoured)
 /// on transport errors, timeouts (at least 1 s), HTTP 408/429/5xx and malformed JSON. Other 4xx fail at once.
-public struct ChatCompletionClient: Sendable {
+public struct AnnotatorAPIClient: Sendable {
     public var baseURL: URL
     public var apiKey: String?
     public var timeout: Double
