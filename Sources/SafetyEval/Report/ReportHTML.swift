@@ -79,7 +79,8 @@ public enum ReportHTML {
     static func barChart(_ r: EvalReport, table t: ReportTable, models: [String]) -> String {
         let allModels = r.models
         let barW = 22.0, gap = 26.0, left = 48.0, top = 16.0, plotH = 220.0, bottom = 56.0
-        let groupW = Double(max(1, models.count)) * barW + gap
+        // Wide enough for the benchmark label under each group.
+        let groupW = max(Double(max(1, models.count)) * barW + gap, 140)
         let width = max(420, left + Double(t.columns.count) * groupW + 20)
         let legendH = Double(models.count) * 16 + 8
         let height = top + plotH + bottom + legendH
@@ -90,7 +91,7 @@ public enum ReportHTML {
             s += "<text x=\"\(num(left - 6))\" y=\"\(num(y(g) + 4))\" font-size=\"11\" text-anchor=\"end\">\(Int(g * 100))%</text>\n"
         }
         for (gi, col) in t.columns.enumerated() {
-            let gx = left + Double(gi) * groupW + gap / 2
+            let gx = left + Double(gi) * groupW + (groupW - Double(models.count) * barW) / 2
             for (mi, m) in models.enumerated() {
                 guard let c = r.cell(model: m, table: t, column: col), c.rate.overall.n > 0 else { continue }
                 let p = c.rate.overall
@@ -136,7 +137,7 @@ public enum ReportHTML {
         var cats: [String] = []
         for c in cells { for k in c.rate.categories where !cats.contains(k.category) { cats.append(k.category) } }
         let cellW = 64.0, cellH = 24.0, left = 170.0, top = 110.0
-        let width = left + Double(cats.count) * cellW + 10, height = top + Double(cells.count) * cellH + 10
+        let width = left + Double(cats.count) * cellW + 140, height = top + Double(cells.count) * cellH + 10
         var s = "<h3>Per category: \(esc(cells[0].title)) (\(esc(cells[0].rate.metric)))</h3>\n<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(num(width))\" height=\"\(num(height))\" viewBox=\"0 0 \(num(width)) \(num(height))\" role=\"img\">\n"
         for (j, cat) in cats.enumerated() {
             let x = left + Double(j) * cellW + cellW / 2
