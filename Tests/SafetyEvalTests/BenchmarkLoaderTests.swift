@@ -186,3 +186,32 @@ final class BenchmarkLoaderTests: XCTestCase {
         XCTAssertNil(PythonLiteral.stringList("'a'"))
     }
 }
+
+final class BenchmarkSelectionTests: XCTestCase {
+    private let items = (0 ..< 1000).map { BenchmarkItem(id: "\($0)", prompt: "p\($0)") }
+
+    func testStrideStartLimit() {
+        XCTAssertEqual(BenchmarkSelection(stride: 5).apply(items).count, 200, "STAR-1 [::5] gives 200")
+        XCTAssertEqual(BenchmarkSelection(stride: 5).apply(items).prefix(3).map(\.id), ["0", "5", "10"])
+        XCTAssertEqual(BenchmarkSelection(start: 10, limit: 3).apply(items).map(\.id), ["10", "11", "12"])
+        XCTAssertEqual(BenchmarkSelection(start: 5000).apply(items).count, 0)
+    }
+
+    func testSeededSampleIsReproducibleAndInFileOrder() {
+        let a = BenchmarkSelection(sample: 250, seed: 42).apply(items)
+        let b = BenchmarkSelection(sample: 250, seed: 42).apply(items)
+        let c = BenchmarkSelection(sample: 250, seed: 7).apply(items)
+        XCTAssertEqual(a.count, 250)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+        XCTAssertEqual(a.map { Int($0.id)! }, a.map { Int($0.id)! }.sorted())
+        XCTAssertEqual(Set(a.map(\.id)).count, 250)
+    }
+
+    func testSplitMix64KnownValues() {
+        // First outputs for seed 0 (the published SplitMix64 reference sequence).
+        var g = SplitMix64(seed: 0)
+        XCTAssertEqual(g.next(), 0xE220_A839_7B1D_CDAF)
+        XCTAssertEqual(g.next(), 0x6E78_9E6A_A1B9_65F4)
+    }
+}

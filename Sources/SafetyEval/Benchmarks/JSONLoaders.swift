@@ -67,7 +67,7 @@ public enum MultiTurnLoader {
 
 /// STAR-1 questions (`STAR-1.json`: a JSON array of `{id, question, response, category, source, score}`).
 /// `category` is a Python list literal such as `"['Privacy / Personal Data']"`; an item keeps all
-/// of its categories. The reference evaluates every fifth question (`[::5]`); use `--stride 5`.
+/// of its categories. The reference evaluates every fifth question (`[::5]`): ``BenchmarkSelection`` with `stride: 5`.
 public enum STAR1QuestionLoader {
     public static func load(path: String) throws -> [BenchmarkItem] {
         var out: [BenchmarkItem] = []
