@@ -80,18 +80,23 @@ private func weightedCrossEntropy(_ op: String, logits: Tensor, targets: [Int], 
 /// Binary cross-entropy with logits, mean over `N` entries —
 /// `torch.nn.functional.binary_cross_entropy_with_logits`: `max(z,0) − z·y + log(1 + e^{−|z|})`;
 /// gradient `(σ(z) − y) / N`. `logits` has `N` elements (any shape), `targets` `N` values in [0, 1].
-public func bceWithLogits(logits: Tensor, targets: [Float]) throws -> Tensor {
-    guard logits.count == targets.count else {
-        throw TensorError.shapeMismatch(op: "bceWithLogits", detail: "logits \(logits.shape) (\(logits.count) elements), \(targets.count) targets")
+/// With `weights` (N values, 0/1 for "take part or not") the mean is `Σ wᵢ·ℓᵢ / Σ wᵢ`
+/// (0 with zero gradient when every weight is 0).
+public func bceWithLogits(logits: Tensor, targets: [Float], weights: [Float]? = nil) throws -> Tensor {
+    guard logits.count == targets.count, weights == nil || weights!.count == targets.count else {
+        throw TensorError.shapeMismatch(op: "bceWithLogits", detail: "logits \(logits.shape) (\(logits.count) elements), \(targets.count) targets, \(weights?.count ?? targets.count) weights")
     }
     try checkNonEmpty("bceWithLogits", logits)
     let n = logits.count, z = logits.data
+    let w = weights ?? [Float](repeating: 1, count: n)
+    let total = w.reduce(0, +)
     var sum: Float = 0
-    for i in 0..<n { sum += max(z[i], 0) - z[i] * targets[i] + log1pf(expf(-abs(z[i]))) }
+    for i in 0..<n where w[i] != 0 { sum += w[i] * (max(z[i], 0) - z[i] * targets[i] + log1pf(expf(-abs(z[i])))) }
     let out = Tensor(zeros: [])
-    out.data[0] = sum / Float(n)
+    out.data[0] = total > 0 ? sum / total : 0
     return out.recorded("bceWithLogits", [logits]) { out in
-        let g = out.gradBuffer()[0] / Float(n), dz = logits.gradBuffer()
-        for i in 0..<n { dz[i] += g * (1 / (1 + expf(-z[i])) - targets[i]) }
+        guard total > 0 else { return }
+        let g = out.gradBuffer()[0] / total, dz = logits.gradBuffer()
+        for i in 0..<n where w[i] != 0 { dz[i] += g * w[i] * (1 / (1 + expf(-z[i])) - targets[i]) }
     }
 }

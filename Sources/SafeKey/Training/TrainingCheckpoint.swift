@@ -1,0 +1,110 @@
+import Foundation
+import Models
+import Tensor
+
+/// Resumable training state in `OUTPUT/checkpoint/` (issue 5, item 7):
+/// `model.safetensors` (f32 parameters under their Hugging Face names), `safety_head.safetensors`,
+/// `optimizer.safetensors` (`<name>.exp_avg`, `<name>.exp_avg_sq`), `trainer_state.json`
+/// (step, epoch, schedule, seed and data-order rule, options digest).
+///
+/// Atomicity: the state is written into `checkpoint.tmp/`, then `checkpoint/` is renamed to
+/// `checkpoint.old/`, `checkpoint.tmp/` to `checkpoint/`, and the old one removed. A crash at any
+/// point leaves a complete `checkpoint/` or `checkpoint.old/`, and `load` takes whichever exists.
+public enum TrainingCheckpoint {
+    public static func save(_ trainer: Trainer, output: String, extra: [String: Any] = [:]) throws {
+        let fm = FileManager.default
+        let dir = (output as NSString).appendingPathComponent("checkpoint")
+        let tmp = dir + ".tmp", old = dir + ".old"
+        try? fm.removeItem(atPath: tmp)
+        try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let params = trainer.model.parameters
+        try SafeTensorsWriter.write(params.map { entry($0) }, to: (tmp as NSString).appendingPathComponent("model.safetensors"))
+        try trainer.head.save(to: (tmp as NSString).appendingPathComponent("safety_head.safetensors"))
+        var moments: [SafeTensorsEntry] = []
+        for p in params + trainer.head.parameters {
+            guard let (m, v) = trainer.optimizer.moments(of: p) else { continue }
+            moments.append(SafeTensorsEntry(name: (p.name ?? "") + ".exp_avg", shape: p.shape, values: m))
+            moments.append(SafeTensorsEntry(name: (p.name ?? "") + ".exp_avg_sq", shape: p.shape, values: v))
+        }
+        try SafeTensorsWriter.write(moments, to: (tmp as NSString).appendingPathComponent("optimizer.safetensors"))
+        try writeJSON(state(trainer).merging(extra) { a, _ in a }, to: (tmp as NSString).appendingPathComponent("trainer_state.json"))
+        if fm.fileExists(atPath: dir) {
+            try? fm.removeItem(atPath: old)
+            try fm.moveItem(atPath: dir, toPath: old)
+        }
+        try fm.moveItem(atPath: tmp, toPath: dir)
+        try? fm.removeItem(atPath: old)
+    }
+
+    /// The `trainer_state.json` object.
+    public static func state(_ t: Trainer) -> [String: Any] {
+        [
+            "global_step": t.globalStep,
+            "epoch": t.globalStep / t.stepsPerEpoch,
+            "step_in_epoch": t.globalStep % t.stepsPerEpoch,
+            "steps_per_epoch": t.stepsPerEpoch,
+            "total_steps": t.totalSteps,
+            "warmup_steps": t.schedule.warmupSteps,
+            "base_learning_rate": t.schedule.baseLearningRate,
+            "seed": Int(t.options.seed),
+            "shuffle": t.options.shuffle,
+            "data_order": "epoch e: Fisher–Yates with SplitMix64 seeded by seed + e",
+            "examples": t.examples.count,
+            "optimizer_step_count": t.optimizer.stepCount,
+        ]
+    }
+
+    /// Loads `OUTPUT/checkpoint/` (or `.old`) into the trainer; returns false when there is none.
+    @discardableResult
+    public static func load(into trainer: Trainer, output: String) throws -> Bool {
+        let fm = FileManager.default
+        var dir = (output as NSString).appendingPathComponent("checkpoint")
+        if !fm.fileExists(atPath: (dir as NSString).appendingPathComponent("trainer_state.json")) {
+            dir += ".old"
+            guard fm.fileExists(atPath: (dir as NSString).appendingPathComponent("trainer_state.json")) else { return false }
+        }
+        let statePath = (dir as NSString).appendingPathComponent("trainer_state.json")
+        guard let data = fm.contents(atPath: statePath),
+              let state = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let step = state["global_step"] as? Int, let examples = state["examples"] as? Int,
+              let optSteps = state["optimizer_step_count"] as? Int else {
+            throw TrainingError.checkpoint(path: statePath, detail: "unreadable trainer state; delete the checkpoint folder to start over")
+        }
+        guard examples == trainer.examples.count, (state["steps_per_epoch"] as? Int) == trainer.stepsPerEpoch,
+              (state["seed"] as? Int) == Int(trainer.options.seed) else {
+            throw TrainingError.checkpoint(path: statePath, detail: "was made with other data or options (examples \(examples), steps/epoch \(state["steps_per_epoch"] ?? "?"), seed \(state["seed"] ?? "?")); resume with the same --data, --batch-size, --grad-accum and --seed")
+        }
+        let weights = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("model.safetensors"))
+        for p in trainer.model.parameters { try fill(p, from: weights, name: p.name ?? "") }
+        let head = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("safety_head.safetensors"))
+        for p in trainer.head.parameters { try fill(p, from: head, name: p.name ?? "") }
+        let opt = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("optimizer.safetensors"))
+        var moments: [(Tensor, m: [Float], v: [Float])] = []
+        for p in trainer.model.parameters + trainer.head.parameters {
+            let name = p.name ?? ""
+            guard opt.tensors[name + ".exp_avg"] != nil else { continue }
+            moments.append((p, try opt.floats(name + ".exp_avg"), try opt.floats(name + ".exp_avg_sq")))
+        }
+        try trainer.optimizer.restore(step: optSteps, moments: moments)
+        trainer.restore(step: step)
+        return true
+    }
+
+    private static func entry(_ p: Tensor) -> SafeTensorsEntry {
+        SafeTensorsEntry(name: p.name ?? "", shape: p.shape, pointer: UnsafePointer(p.data), owner: p)
+    }
+
+    private static func fill(_ p: Tensor, from file: SafeTensorsFile, name: String) throws {
+        let info = try file.info(name)
+        guard info.shape == p.shape else {
+            throw TrainingError.checkpoint(path: file.path, detail: "\(name) has shape \(info.shape), the model needs \(p.shape)")
+        }
+        try file.read(name, into: UnsafeMutableBufferPointer(start: p.data, count: p.count))
+    }
+
+    /// Writes a JSON object atomically.
+    public static func writeJSON(_ object: [String: Any], to path: String) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try SafeTensorsWriter.atomicWrite(path: path) { sink in try data.withUnsafeBytes { try sink.write($0) } }
+    }
+}
