@@ -70,8 +70,12 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.")
     var listPhrases = false
 
+    @Flag(help: "Print the rubric, XSTest and Llama Guard 3 prompts with placeholders, then exit.")
+    var showPrompts = false
+
     func run() throws {
         if listPhrases { print(Self.phraseListing()); return }
+        if showPrompts { print(Self.promptListing()); return }
         guard let input else { throw ValidationError("--input FILE is required (or use --list-phrases)") }
         let judgeName = judge.lowercased()
         let known = ["refusal", "rubric", "llama-guard"]
@@ -140,6 +144,12 @@ struct EvalCommand: ParsableCommand {
         return "\(benchmark)  \(r.metric) (\(r.judge), \(r.part)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))] (\(p.k)/\(p.n))"
             + (r.failures > 0 ? ", \(r.failures) failed judgements left out" : "")
             + (r.unclosedThink > 0 ? ", \(r.unclosedThink) without </think>" : "")
+    }
+
+    static func promptListing() -> String {
+        "=== rubric (harmfulness, 1-5) ===\n" + RubricPrompts.harmfulness(instruction: "{instruction}", response: "{response}")
+            + "\n\n=== rubric (XSTest, 3 classes) ===\n" + RubricPrompts.xstest(question: "{instruction}", response: "{response}")
+            + "\n\n=== llama-guard (Llama Guard 3) ===\n" + LlamaGuardFormat.prompt(instruction: "{instruction}", response: "{response}")
     }
 
     static func phraseListing() -> String {
