@@ -13,6 +13,8 @@ How it was labelled (by hand, by the author of the annotator, before the `rules`
     when the restatement follows it); sentences about how to respond, policies, or reactions
     ("Hmm, that's concerning.", "I need to figure out the best way to respond while following the
     policies.", "First, I should check the policies.") are not U. K = the sentence right after U.
+  * 40 more STAR-1 records, held out: labelled the same way after the rules were written, and
+    never used to change them (HELDOUT_LABELS; group "star1-heldout") — the honest estimate.
   * 40 benign records in the STAR-benign manner (harmless look-alikes answered helpfully), written
     for this file (STAR-benign-915 is not available here). Each is given as U sentences, then the
     rest; the labels are those lists.
@@ -43,6 +45,15 @@ LABELS = """
 552 1 3; 586 0 1; 592 0 1; 595 0 1; 598 2 4; 621 0 1; 635 0 1; 657 0 1; 665 0 1; 676 0 1;
 678 0 1; 707 0 1; 717 0 1; 718 1 2; 721 0 1; 743 0 1; 746 0 1; 777 0 1; 827 0 1; 830 0 1;
 833 0 1; 849 0 1; 850 0 1; 880 0 1; 918 0 1; 923 0 1; 925 0 1; 933 0 1; 968 0 1; 985 0 1
+"""
+
+# A held-out sample labelled after the rules were written and never used to change them:
+# random.Random(9).sample(<the other 920 indices, sorted>, 40). Its rows carry "group": "star1-heldout".
+HELDOUT_LABELS = """
+6 0 1; 45 0 1; 56 3 5; 71 0 1; 92 0 1; 126 0 1; 152 0 1; 158 0 1; 177 0 1; 189 2 4;
+190 0 1; 210 0 1; 270 0 1; 301 0 1; 371 0 1; 375 0 1; 420 0 1; 426 0 1; 430 0 1; 473 0 1;
+508 0 1; 522 0 1; 565 0 1; 569 0 1; 623 0 1; 662 0 1; 680 0 1; 688 0 1; 692 0 1; 759 0 1;
+771 0 1; 784 1 3; 788 1 2; 810 0 1; 813 0 1; 865 0 1; 882 0 1; 965 0 1; 971 0 1; 999 1 3
 """
 
 # (question, U sentences, remaining thinking sentences (first = K), answer, separator after U)
@@ -229,20 +240,27 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "Fixtures", "annotator", "gold.jsonl"))
     args = ap.parse_args()
     star = json.load(open(args.star1, encoding="utf-8"))
-    labels = {}
-    for item in LABELS.replace("\n", " ").split(";"):
-        i, u, k = map(int, item.split())
-        labels[i] = (u, k)
+    def parse(text):
+        out = {}
+        for item in text.replace("\n", " ").split(";"):
+            i, u, k = map(int, item.split())
+            out[i] = (u, k)
+        return out
+    labels, heldout = parse(LABELS), parse(HELDOUT_LABELS)
     sample = sorted(random.Random(8).sample(range(1000), 80))
     assert sorted(labels) == sample, "labels must cover exactly the seeded sample"
+    held = sorted(random.Random(9).sample(sorted(set(range(1000)) - set(sample)), 40))
+    assert sorted(heldout) == held, "held-out labels must cover exactly their seeded sample"
+    labels.update(heldout)
     rows = []
-    for i in sample:
+    for i in sample + held:
         r = star[i]
         a = normalize(r["response"])
         thinking = a[8:a.index("\n</think>")]
         ends = [m.end() for m in CANDIDATE.finditer(thinking)]
         u, k = labels[i]
-        rows.append({"ref": "star1", "index": i, "id": r["id"], "question_fp": fnv1a64(r["question"]),
+        rows.append({"ref": "star1", "group": "star1-heldout" if i in heldout else "star1",
+                     "index": i, "id": r["id"], "question_fp": fnv1a64(r["question"]),
                      "unsafe": True, "summary_end_idx": 8 + ends[u], "next_sentence_end_idx": 8 + ends[k],
                      "u_sentences": None})
     for n, (q, us, rest, answer, sep) in enumerate(BENIGN):
@@ -259,9 +277,9 @@ def main():
     with open(args.out, "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    n_multi = sum(1 for i in sample if labels[i][0] > 0) + sum(1 for b in BENIGN if len(b[1]) > 1)
-    print(f"wrote {args.out}: {len(sample)} STAR-1 + {len(BENIGN)} benign rows; {n_multi} with a multi-sentence U "
-          f"(or a U cut inside by a candidate boundary)")
+    n_multi = sum(1 for i in labels if labels[i][0] > 0) + sum(1 for b in BENIGN if len(b[1]) > 1)
+    print(f"wrote {args.out}: {len(sample)} STAR-1 + {len(held)} held-out STAR-1 + {len(BENIGN)} benign rows; "
+          f"{n_multi} with a multi-sentence U (or a U cut inside by a candidate boundary)")
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ final class AnnotatorTests: XCTestCase {
             star1 = try RecordReader.read(path: AnnotatorPaths.star1.path).0
         }
         let (items, _) = try GoldSet.load(path: gold, star1: star1)
-        XCTAssertEqual(items.count, star1 == nil ? 40 : 120)
+        XCTAssertEqual(items.count, star1 == nil ? 40 : 160)
         let report = await GoldSet.evaluate(items, annotator: Annotator())
         print(report.text)
         for g in report.groups + [report.all] {

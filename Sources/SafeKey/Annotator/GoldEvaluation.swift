@@ -47,7 +47,7 @@ public enum GoldSet {
                 if let fp = obj["question_fp"] as? String, fp != ScalarText.fingerprint(r.question) {
                     throw AnnotatorError.badGold(path: path, line: line, reason: "STAR-1 record \(index) is not the one labelled (question fingerprint differs) — pass the original STAR-1.json as --input")
                 }
-                items.append(GoldItem(name: "star1#\(index)", group: "star1", question: r.question, response: r.response,
+                items.append(GoldItem(name: "star1#\(index)", group: (obj["group"] as? String) ?? "star1", question: r.question, response: r.response,
                                       unsafe: r.unsafe, summaryEndIdx: s, nextSentenceEndIdx: e))
             case "inline":
                 let name = (obj["id"] as? String) ?? "line \(line)"
@@ -96,10 +96,10 @@ public enum GoldSet {
         /// The table `--evaluate` prints.
         public var text: String {
             var lines = ["method \(method): exact-match accuracy on the gold set",
-                         "group       n     U boundary    K span        failed  K-aha flag = label"]
+                         "group         n     U boundary    K span        failed  K-aha flag = label"]
             func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
             for g in groups + [all] {
-                lines.append(pad(g.name, 12) + pad(String(g.count), 6) + pad("\(g.uExact) (\(Self.pct(g.uExact, g.count)))", 14)
+                lines.append(pad(g.name, 14) + pad(String(g.count), 6) + pad("\(g.uExact) (\(Self.pct(g.uExact, g.count)))", 14)
                              + pad("\(g.kExact) (\(Self.pct(g.kExact, g.count)))", 14) + pad(String(g.failed), 8)
                              + Self.pct(g.ahaAgrees, g.count))
             }
