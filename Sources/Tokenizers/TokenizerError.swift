@@ -12,6 +12,12 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case invalidUTF8(byteOffset: Int)
     /// A token id outside the vocabulary.
     case unknownTokenId(Int, vocabularySize: Int)
+    /// A chat template that cannot be parsed, or uses a construct this Jinja subset lacks.
+    case templateSyntax(message: String, line: Int, column: Int)
+    /// A chat template failed while rendering (type error, undefined attribute, unknown filter…).
+    case templateRender(message: String, line: Int, column: Int)
+    /// The template called `raise_exception(message)` (transformers' helper): the input breaks its rules.
+    case templateRaised(message: String)
     /// The tokenizer has no chat template (neither `tokenizer_config.json` nor `chat_template.jinja`).
     case noChatTemplate(path: String)
 
@@ -28,6 +34,14 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "input is not valid UTF-8 (first bad byte at byte offset \(offset)); re-encode the text as UTF-8."
         case let .unknownTokenId(id, size):
             return "token id \(id) is outside the vocabulary (0..<\(size)); check that the ids come from this tokenizer."
+        case let .templateSyntax(message, line, column):
+            return "chat template line \(line), column \(column): \(message). Fix the template, or use one within the "
+                + "supported Jinja subset (see ChatTemplate)."
+        case let .templateRender(message, line, column):
+            return "chat template line \(line), column \(column): \(message). Check the messages passed in "
+                + "(roles, content types) against what the template expects."
+        case let .templateRaised(message):
+            return "the chat template rejected the conversation: \(message)"
         case let .noChatTemplate(path):
             return "\(path) has no chat template: add 'chat_template' to tokenizer_config.json or a chat_template.jinja file."
         }
