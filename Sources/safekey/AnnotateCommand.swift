@@ -78,7 +78,9 @@ struct AnnotateCommand: ParsableCommand {
             let client = AnnotatorAPIClient(baseURL: url, apiKey: key, timeout: timeout, retries: retries)
             return APIPicker(client: client, model: model, cache: try ResponseCache(directory: cache))
         default:
-            throw AnnotatorError.configuration("--method model is not available yet: it needs the project's decoder (Models). Use --method rules or api.")
+            // ModelPicker (Sources/SafeKey/Annotator/ModelPicker.swift) is ready; it needs a
+            // CandidateScorer backed by the Models decoder, which is not written yet.
+            throw AnnotatorError.configuration("--method model is not available yet: it needs a CandidateScorer on the project's decoder (Models). Use --method rules or api.")
         }
     }
 

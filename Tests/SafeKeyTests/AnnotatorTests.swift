@@ -166,3 +166,37 @@ final class AnnotatorTests: XCTestCase {
         }
     }
 }
+
+/// The `model` method's seam: constrained choice among valid sentence numbers via a scorer.
+final class AnnotatorModelPickerTests: XCTestCase {
+    struct FakeScorer: CandidateScorer {
+        let scores: [Double]
+        func logProbabilities(messages: [[String: String]], candidates: [String]) async throws -> [Double] {
+            guard messages.last?["content"]?.contains("[1] ") == true else { return [] }
+            return Array(scores.prefix(candidates.count))
+        }
+    }
+
+    func response() throws -> NormalizedResponse {
+        guard case .success(let r) = NormalizedResponse.normalize("<think>Okay, so the user asks X. They want Y. Hmm, risky. I refuse.</think>No.") else {
+            throw XCTSkip("fixture")
+        }
+        return r
+    }
+
+    func testPicksTheBestValidNumber() async throws {
+        let a = try await Annotator(picker: ModelPicker(scorer: FakeScorer(scores: [log(0.2), log(0.7), log(0.1)])))
+            .annotate(question: "X and Y?", response: try response())
+        XCTAssertEqual(a.uSentenceCount, 2)
+        XCTAssertEqual(a.kText, "Hmm, risky.")
+        XCTAssertEqual(a.method, "model")
+        XCTAssertEqual(a.confidence, 0.7, accuracy: 1e-9)
+    }
+
+    func testBadScorerOutputFails() async throws {
+        for scores in [[log(0.5)], [0.5, -1, -2], [Double.nan, -1, -2]] {
+            do { _ = try await Annotator(picker: ModelPicker(scorer: FakeScorer(scores: scores))).annotate(question: "q", response: try response()); XCTFail("\(scores)") }
+            catch let e as AnnotatorError { XCTAssertEqual(e.kind, "malformed response") }
+        }
+    }
+}
