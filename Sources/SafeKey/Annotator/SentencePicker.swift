@@ -28,9 +28,9 @@ public struct Pick: Sendable, Equatable {
 }
 
 /// The seam between the annotator and whatever decides where U ends (issue 8 items 2–4):
-/// ``RulesPicker`` (instant, default), ``APIPicker`` (an OpenAI-compatible endpoint), and a
-/// model-backed picker on the project's own decoder (not written yet: it needs the Models
-/// decoder; it would render ``PickerPrompt`` and constrain decoding to the valid numbers).
+/// ``RulesPicker`` (instant, default), ``APIPicker`` (an OpenAI-compatible endpoint) and
+/// ``ModelPicker`` (a local model through a ``CandidateScorer``; the decoder-backed scorer is not
+/// written yet).
 ///
 /// Contract: return `1 ≤ uSentenceCount ≤ sentences.count − 1`, or throw an ``AnnotatorError``.
 /// Must be safe to call concurrently.
