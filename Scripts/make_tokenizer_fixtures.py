@@ -319,6 +319,42 @@ def make_chat_fixtures():
     print(f"chat templates: {len(cases)} cases", file=sys.stderr)
 
 
+# Small templates exercising the Jinja subset one feature at a time, rendered by transformers'
+# own compiled environment (trim_blocks, lstrip_blocks, its tojson/raise_exception/namespace).
+JINJA_CASES = [
+    ("{{ a }}|{{ b }}|{{ c }}|{{ d }}|{{ e }}|{{ f }}", {"a": None, "b": True, "c": 1.5, "d": [1, "x", None], "e": {"k": [True]}, "f": 10}),
+    ("{{ missing }}|{{ missing is defined }}|{{ none_value is none }}|{{ (missing or 'dflt') }}", {"none_value": None}),
+    ("{{ s[1:3] }}|{{ s[-2:] }}|{{ s[::-1] }}|{{ s[::2] }}|{{ l[1:] }}|{{ l[-1] }}|{{ l[:-1] }}|{{ s[0] }}", {"s": "héllo wörld", "l": [1, 2, 3, 4]}),
+    ("{{ s.split() }}|{{ s.split(' ') }}|{{ s.split('l', 1) }}|{{ s.rsplit('l', 1) }}|{{ s.strip() }}|{{ s.lstrip(' h') }}|{{ s.rstrip('d ') }}", {"s": "  hello  world  "}),
+    ("{{ s.startswith('ab') }}{{ s.endswith(('x', 'yz')) }}{{ s.replace('b', 'B') }}{{ s.upper() }}{{ s.lower() }}{{ s.title() }}{{ s.capitalize() }}", {"s": "abc xyz"}),
+    ("{{ d.get('a') }}|{{ d.get('z', 'no') }}|{{ d.get('z') }}|{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{{ d.keys() | list }}|{{ d | length }}", {"d": {"b": 2, "a": 1}}),
+    ("{{ ' x ' | trim }}|{{ [1,2,3] | length }}|{{ 'abc' | length }}|{{ [3,1] | first }}|{{ [3,1] | last }}|{{ ['a','b'] | join(', ') }}|{{ 5 | string }}|{{ 'aB' | upper }}{{ 'aB' | lower }}|{{ 'hello WORLD' | capitalize }}|{{ 'ab' | list }}", {}),
+    ("{{ x | default('d') }}|{{ '' | default('e', true) }}|{{ none | default('n') }}|{{ y | tojson }}|{{ y | tojson(indent=2) }}|{{ z | tojson }}", {"y": {"a": [1, 2.5, "é\n\"q\""], "b": None, "c": True, "d": {}}, "z": "<tag> & 'x'"}),
+    ("{{ [1, 2, 3, 4] | select('odd') | list }}|{{ ['a', 'code_interpreter', 'b'] | reject('equalto', 'code_interpreter') | join(',') }}|{{ items | selectattr('type', 'equalto', 'text') | map(attribute='v') | join }}|{{ items | map(attribute='type') | unique | list }}", {"items": [{"type": "text", "v": "1"}, {"type": "image", "v": "2"}, {"type": "text", "v": "3"}]}),
+    ("{% for x in xs %}{{ loop.index }}{{ loop.index0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ loop.revindex }}{% if not loop.last %},{% endif %}{% endfor %}", {"xs": ["a", "b", "c"]}),
+    ("{% for x in xs if x > 1 %}{{ x }}{% else %}none{% endfor %}|{% for x in [] %}{{ x }}{% else %}empty{% endfor %}|{% for x in xs %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 4 %}{% break %}{% endif %}{{ x }}{% endfor %}", {"xs": [1, 2, 3, 4, 5]}),
+    ("{% set ns = namespace(n=0, found=false) %}{% for x in xs %}{% set ns.n = ns.n + x %}{% set local = x %}{% endfor %}{{ ns.n }}|{{ local is defined }}|{% set a, b = 1, 2 %}{{ a }}{{ b }}|{% set blk %}in {{ a }} block{% endset %}{{ blk }}", {"xs": [1, 2, 3]}),
+    ("{{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 7 / 2 }} {{ 2 ** 10 }} {{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 'a' ~ 1 ~ none }} {{ 'ab' * 3 }} {{ [1] + [2] }} {{ 1 == 1.0 }} {{ 'b' > 'a' }} {{ 'x' in 'xyz' }} {{ 3 not in [1, 2] }} {{ 'k' in {'k': 1} }}", {}),
+    ("{{ 1 if x else 2 }}|{{ 'yes' if none }}|{{ not x }}|{{ x and 'a' or 'b' }}|{{ 0 or '' or 'last' }}|{{ x is string }}{{ d is mapping }}{{ l is iterable }}{{ 'abc' is iterable }}{{ 1 is number }}{{ x is sameas true }}|{{ 4 is divisibleby 2 }}{{ 3 is odd }}", {"x": True, "d": {}, "l": []}),
+    ("{%- if true -%}\n  A  \n{%- endif -%}\n  B\n  {% if true %}\n    C\n  {% endif %}\n{# comment #}\n  {#- trimmed -#}  D  {{- ' E ' -}}  F\n{% raw %}{{ not rendered }}{% endraw %}\n", {}),
+    ("{% macro greet(name, punct='!') %}Hello {{ name }}{{ punct }}{% endmacro %}{{ greet('Ann') }} {{ greet('Bob', punct='?') }}", {}),
+    ("{{ messages[0]['content'] }}|{{ messages[0].content }}|{{ messages | length % 2 == 0 }}|{{ (messages[0]['role'] == 'user') != (0 % 2 == 0) }}|{{ messages[5] is defined }}", {"messages": [{"role": "user", "content": "hi"}]}),
+    ("{{ 'a\tb\u00e9\x41' }}|{{ \"dq\" }}|{{ 'multi' 'part' }}|{{ '%s' }}|{{ [1, 2][0] }}|{{ {'a': 1}['a'] }}|{{ -x }}|{{ 1e3 }}|{{ 1_000 }}", {"x": 3}),
+]
+
+
+def make_jinja_fixtures():
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+    out = []
+    for source, ctx in JINJA_CASES:
+        source = source.replace("\\n", "\n").replace('\\"', '"')
+        out.append({"template": source, "context": ctx, "expected": _compile_jinja_template(source).render(**ctx)})
+    with open(os.path.join(OUT, "jinja_cases.json"), "w", encoding="utf-8") as f:
+        json.dump({"generator": "Scripts/make_tokenizer_fixtures.py (jinja2 via transformers' chat template environment)",
+                   "cases": out}, f, ensure_ascii=True, indent=1)
+    print(f"jinja cases: {len(out)}", file=sys.stderr)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     star = json.load(open(os.path.join(DATA, "star1", "STAR-1.json"), encoding="utf-8"))
@@ -330,7 +366,11 @@ def main():
     for name in TOKENIZERS:
         make_tokenizer_fixtures(name, all_texts, star, slices)
     make_chat_fixtures()
+    make_jinja_fixtures()
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--jinja-only"]:
+        make_jinja_fixtures()
+    else:
+        main()

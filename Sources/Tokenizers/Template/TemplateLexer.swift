@@ -122,15 +122,18 @@ struct TemplateLexer {
                 guard pos < src.count else {
                     throw TokenizerError.templateSyntax(message: "tag '{\(tagKind)' is never closed", line: tagPos.line, column: tagPos.column)
                 }
-                // End of tag (only outside brackets).
+                // End of tag (only outside brackets); `.end` carries the closer's position for messages.
                 if depth == 0 {
+                    let endPos = SourcePos(line: line, column: column)
                     let c0 = src[pos]
                     if (c0 == "-" || c0 == "+"), at(pos + 1) == closer, at(pos + 2) == "}" {
+                        tokens.append((.end, endPos))
                         advance(to: pos + 3)
                         if c0 == "-" { stripLeading = true } else { /* '+': keep the newline */ }
                         break
                     }
                     if c0 == closer, at(pos + 1) == "}" {
+                        tokens.append((.end, endPos))
                         advance(to: pos + 2)
                         if tagKind == "%", at(pos) == "\n" { advance(to: pos + 1) }
                         break
@@ -145,7 +148,7 @@ struct TemplateLexer {
                 tokens.append((token, tokPos))
             }
             // {% raw %} … {% endraw %}: the body is text.
-            if tagKind == "%", tokens.count == 1, tokens[0].0 == .name("raw") {
+            if tagKind == "%", tokens.count == 2, tokens[0].0 == .name("raw") {
                 out.append(.text(try rawBody(tagPos)))
                 continue
             }
