@@ -7,6 +7,8 @@ Writes Tests/Fixtures/models/<name>/ for three models:
                    and a 48-token test sequence, sharded into several files, old-style
                    `rope_theta` / `rope_scaling` config keys (as in DeepSeek-R1-Distill-Llama-8B).
   qwen2-tiny-bf16  qwen2-tiny's weights stored as BF16 (outputs computed from the widened weights).
+and real_configs.json: the released config.json of DeepSeek-R1-Distill-Qwen-7B and -Llama-8B with the
+parameter count and RoPE inverse frequencies transformers derives from each.
 Each folder holds the model (config.json, safetensors, a tokenizer_config.json to check copying) and
   expected.safetensors  ids (I64), inv_freq, logits/hidden (final-norm hidden, hidden_states[-1]),
                         logits_masked/hidden_masked (2-D attention_mask with zeros on the first
@@ -32,6 +34,7 @@ import sys
 
 import torch
 from safetensors.torch import load_file, save_file
+from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -164,6 +167,51 @@ def main():
 
     bf = Qwen2ForCausalLM.from_pretrained(os.path.join(OUT, "qwen2-tiny"), dtype=torch.bfloat16)
     make("qwen2-tiny-bf16", bf, seq_len=24, mask_prefix=7, label_start=9, seed=11, grads=False)
+    real_configs()
+
+
+# The published config.json of two SafeKey base models (keys as released, old-style rope keys).
+REAL_CONFIGS = {
+    "deepseek-r1-distill-qwen-7b": {
+        "architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0, "bos_token_id": 151643,
+        "eos_token_id": 151643, "hidden_act": "silu", "hidden_size": 3584, "initializer_range": 0.02,
+        "intermediate_size": 18944, "max_position_embeddings": 131072, "max_window_layers": 28,
+        "model_type": "qwen2", "num_attention_heads": 28, "num_hidden_layers": 28, "num_key_value_heads": 4,
+        "rms_norm_eps": 1e-06, "rope_theta": 10000, "sliding_window": 4096, "tie_word_embeddings": False,
+        "torch_dtype": "bfloat16", "transformers_version": "4.44.0", "use_cache": True, "use_mrope": False,
+        "use_sliding_window": False, "vocab_size": 152064},
+    "deepseek-r1-distill-llama-8b": {
+        "architectures": ["LlamaForCausalLM"], "attention_bias": False, "attention_dropout": 0.0,
+        "bos_token_id": 128000, "eos_token_id": 128001, "hidden_act": "silu", "hidden_size": 4096,
+        "initializer_range": 0.02, "intermediate_size": 14336, "max_position_embeddings": 131072,
+        "mlp_bias": False, "model_type": "llama", "num_attention_heads": 32, "num_hidden_layers": 32,
+        "num_key_value_heads": 8, "pretraining_tp": 1, "rms_norm_eps": 1e-05,
+        "rope_scaling": {"factor": 8.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+                         "original_max_position_embeddings": 8192, "rope_type": "llama3"},
+        "rope_theta": 500000.0, "tie_word_embeddings": False, "torch_dtype": "bfloat16",
+        "transformers_version": "4.43.0.dev0", "use_cache": True, "vocab_size": 128256},
+}
+
+
+def real_configs():
+    """Parameter counts and RoPE inverse frequencies transformers derives from REAL_CONFIGS."""
+    out = {}
+    for name, cfg in REAL_CONFIGS.items():
+        cls = {"qwen2": Qwen2Config, "llama": LlamaConfig}[cfg["model_type"]]
+        config = cls.from_dict(dict(cfg))
+        with torch.device("meta"):
+            model = AutoModelForCausalLM.from_config(config)
+        # Meta tensors hold no values: call the model's rope init function on the CPU instead.
+        rope_type = config.rope_parameters.get("rope_type", "default")
+        if rope_type == "default":
+            inv, scaling = type(model.model.rotary_emb).compute_default_rope_parameters(config)
+        else:
+            inv, scaling = ROPE_INIT_FUNCTIONS[rope_type](config, device="cpu")
+        out[name] = {"config": cfg, "parameters": sum(p.numel() for p in model.parameters()),
+                     "inv_freq": inv.tolist(), "attention_scaling": scaling}
+    with open(os.path.join(OUT, "real_configs.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    print("real_configs.json:", {k: v["parameters"] for k, v in out.items()})
 
 
 def check_saved(folder, against):

@@ -98,3 +98,26 @@ final class ModelConfigTests: XCTestCase {
         try ModelConfig(json: Array(text.utf8), path: "config.json")
     }
 }
+
+/// The released config.json of the SafeKey base models (DeepSeek-R1-Distill-Qwen-7B, -Llama-8B):
+/// parameter counts and RoPE frequencies against what transformers derives (real_configs.json).
+final class RealModelConfigTests: XCTestCase {
+    func testReleasedConfigsMatchTransformers() throws {
+        let path = Fixtures.root.appendingPathComponent("Tests/Fixtures/models/real_configs.json").path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw XCTSkip("\(path) missing; run python3 Scripts/make_model_fixtures.py")
+        }
+        let all = try XCTUnwrap(JSONParser.parse([UInt8](data), path: path).objectValue)
+        XCTAssertEqual(all.keys.count, 2)
+        for (name, entry) in all.entries {
+            let e = try XCTUnwrap(entry.objectValue)
+            let config = try ModelConfig(object: try XCTUnwrap(e["config"]?.objectValue), path: name)
+            XCTAssertEqual(config.parameterCount, e["parameters"]?.intValue, name)
+            let expected = (e["inv_freq"]?.arrayValue ?? []).compactMap { $0.doubleValue.map(Float.init) }
+            let got = config.rope.inverseFrequencies(dim: config.headDim)
+            XCTAssertEqual(got.count, expected.count, name)
+            for (i, (g, x)) in zip(got, expected).enumerated() { XCTAssertEqual(g, x, accuracy: abs(x) * 2e-6, "\(name) [\(i)]") }
+            XCTAssertEqual(Double(config.rope.attentionScaling), e["attention_scaling"]?.doubleValue)
+        }
+    }
+}
