@@ -8,6 +8,8 @@ struct SafeKeyCommand: ParsableCommand {
         abstract: "SafeKey: train, evaluate and analyse safer reasoning models, natively in Swift.",
         subcommands: [
             BenchCommand.self,
+            TokenizeCommand.self,
+            TemplateCommand.self,
             EvalCommand.self,
             ReportCommand.self,
             ForwardCommand.self,
