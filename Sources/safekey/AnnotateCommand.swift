@@ -14,12 +14,11 @@ struct AnnotateCommand: ParsableCommand {
         commandName: "annotate",
         abstract: "Find U and K in reasoning traces: write summary_end_idx / next_sentence_end_idx, or score a method on a gold set.",
         discussion: """
-        Annotate:  safekey annotate --input STAR-1.json --output star1-uk.jsonl [--method rules]
-        Evaluate:  safekey annotate --evaluate Tests/Fixtures/annotator/gold.jsonl --input STAR-1.json [--method rules]
-        API:       safekey annotate --method api --api-base http://localhost:8000/v1 --model-name M --input … --output …
-        The output is JSONL: each input record's keys plus the two offsets (Unicode code-point offsets
-        into the normalised response) and an "annotation" object. Reruns skip records already in the
-        output. Records that cannot be annotated are reported and left out.
+        Annotate: safekey annotate --input STAR-1.json --output star1-uk.jsonl
+        Evaluate: safekey annotate --evaluate Tests/Fixtures/annotator/gold.jsonl --input STAR-1.json
+        API: safekey annotate --method api --api-base http://localhost:8000/v1 --model-name M --input IN --output OUT
+
+        The output is JSONL: each input record's keys plus summary_end_idx and next_sentence_end_idx (Unicode code-point offsets into the normalised response) and an "annotation" object. Reruns skip records already in the output. Records that cannot be annotated are reported and left out.
         """
     )
 
