@@ -20,7 +20,9 @@ struct AddedTokenMatcher {
     private var children: [UInt64: Int32] = [:]
     /// Token index (into `tokens`) ending at each node, or -1.
     private var terminal: [Int32] = [-1]
-    private var firstScalars = Set<UInt32>()
+    /// First scalars of the tokens: a bitmap over the BMP (one load per text scalar), a set beyond.
+    private var firstBMP = [UInt64](repeating: 0, count: 1024)
+    private var firstOther = Set<UInt32>()
     private(set) var tokens: [AddedToken] = []
 
     var isEmpty: Bool { tokens.isEmpty }
@@ -31,7 +33,11 @@ struct AddedTokenMatcher {
             var node: Int32 = 0
             let scalars = token.content.unicodeScalars
             guard let first = scalars.first else { continue }
-            firstScalars.insert(first.value)
+            if first.value < 0x10000 {
+                firstBMP[Int(first.value >> 6)] |= 1 << (first.value & 63)
+            } else {
+                firstOther.insert(first.value)
+            }
             for u in scalars {
                 let key = (UInt64(UInt32(node)) << 32) | UInt64(u.value)
                 if let next = children[key] {
@@ -57,7 +63,9 @@ struct AddedTokenMatcher {
         var consumed = start
         var i = start
         while i < end {
-            guard firstScalars.contains(s[i]) else { i += 1; continue }
+            let v = s[i]
+            let mayStart = v < 0x10000 ? (firstBMP[Int(v >> 6)] >> (v & 63)) & 1 != 0 : firstOther.contains(v)
+            guard mayStart else { i += 1; continue }
             var node: Int32 = 0
             var best = -1, bestEnd = i
             var j = i
