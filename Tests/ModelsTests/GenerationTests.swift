@@ -61,6 +61,20 @@ final class GenerationTests: XCTestCase {
         XCTAssertEqual(greedy, k1)
     }
 
+    func testStopTokensEndOnlyTheirRow() throws {
+        let model = try DecoderModel(folder: try Fixtures.model("llama31-tiny"))
+        let prompts = [[5, 6, 7], [9, 10]]
+        let free = try model.generate(prompts: prompts, params: SamplingParameters(maxNewTokens: 10))
+        let stop = free[0][3]
+        XCTAssertFalse(free[1].prefix(9).contains(stop), "pick a stop token only row 0 meets")
+        let stopped = try model.generate(prompts: prompts, params: SamplingParameters(maxNewTokens: 10, stopTokenIds: [stop]))
+        XCTAssertEqual(stopped[0], Array(free[0][...(free[0].firstIndex(of: stop) ?? 0)]))
+        XCTAssertEqual(stopped[1], free[1])
+        XCTAssertEqual(try model.generate(prompts: prompts, params: SamplingParameters(maxNewTokens: 0)), [[], []])
+        XCTAssertThrowsError(try model.generate(prompts: [[]], params: SamplingParameters(maxNewTokens: 3)))
+        XCTAssertThrowsError(try model.generate(prompts: [[1]], params: SamplingParameters(maxNewTokens: 3, topP: 0)))
+    }
+
     func testRepetitionPenaltySemantics() {
         var row: [Float] = [2, -2, 1, 0.5]
         var rng = RandomSource(seed: 0)

@@ -28,6 +28,23 @@ final class LoadMemoryTests: XCTestCase {
         XCTAssertLessThanOrEqual(ratio, 1.3)
     }
 
+    /// Prefill and per-token decode speed with the KV cache (batch 1, greedy), same opt-in.
+    func testDecodeSpeed() throws {
+        guard let folder = ProcessInfo.processInfo.environment["SAFEKEY_BENCH_MODEL"] else {
+            throw XCTSkip("set SAFEKEY_BENCH_MODEL to a model folder to measure decode speed")
+        }
+        let model = try DecoderModel(folder: folder)
+        let prompt = (0..<64).map { 100 + $0 }
+        let t0 = Date()
+        _ = try model.generate(prompts: [prompt], params: SamplingParameters(maxNewTokens: 1))
+        let prefill = Date().timeIntervalSince(t0)
+        let t1 = Date()
+        let out = try model.generate(prompts: [prompt], params: SamplingParameters(maxNewTokens: 33))
+        let decode = (Date().timeIntervalSince(t1) - prefill) / Double(out[0].count - 1)
+        print(String(format: "decode %@: prefill of 64 tokens %.2f s; %.1f ms per generated token (%.1f tokens/s)",
+                     folder, prefill, decode * 1000, 1 / decode))
+    }
+
     /// Peak resident set size of this process so far.
     static func peakRSSBytes() -> Int {
         var usage = rusage()
