@@ -23,6 +23,8 @@ public enum SafetyEvalError: Error, CustomStringConvertible, Equatable {
     case emptyField(path: String, line: Int, column: String)
     /// JSON content had the wrong shape (`location` is a JSON path such as `[3].conversation[1].role`).
     case badJSON(path: String, location: String, detail: String)
+    /// A file of the wrong kind for the benchmark (JSON where CSV is read, or the reverse).
+    case wrongFormat(path: String, benchmark: String, expected: String, found: String)
     /// A benchmark name that no loader knows.
     case unknownBenchmark(name: String, known: [String])
     /// A `NAME=PATH` data argument without `=`.
@@ -51,11 +53,16 @@ public enum SafetyEvalError: Error, CustomStringConvertible, Equatable {
         case let .csvSyntax(path, line, column, detail):
             return "\(path):\(line):\(column): CSV syntax error: \(detail). The file must be RFC 4180 CSV (quote fields that contain commas, quotes or newlines; double embedded quotes)."
         case let .missingColumn(path, column, available, benchmark):
-            return "\(path):1: benchmark '\(benchmark)' needs a column named '\(column)', but the header has \(available.map { "'\($0)'" }.joined(separator: ", ")). Pass the right file for '\(benchmark)' or choose another benchmark name."
+            // Keep the message readable when the "header" is really something else (e.g. JSON).
+            let shown = available.prefix(12).map { "'\($0.count > 40 ? String($0.prefix(40)) + "…" : $0)'" }
+            let more = available.count > 12 ? " and \(available.count - 12) more" : ""
+            return "\(path):1: benchmark '\(benchmark)' needs a column named '\(column)', but the header has \(shown.joined(separator: ", "))\(more). Pass the right file for '\(benchmark)' or choose another benchmark name."
         case let .emptyField(path, line, column):
             return "\(path):\(line): column '\(column)' is empty in this row; every row needs it. Fix or remove the row."
         case let .badJSON(path, location, detail):
             return "\(path): at \(location.isEmpty ? "top level" : location): \(detail)."
+        case let .wrongFormat(path, benchmark, expected, found):
+            return "\(path): benchmark '\(benchmark)' reads \(expected), but this file looks like \(found). Check the NAME in --data NAME=PATH."
         case let .unknownBenchmark(name, known):
             return "unknown benchmark '\(name)'. Known names: \(known.joined(separator: ", "))."
         case let .badDataArgument(arg):

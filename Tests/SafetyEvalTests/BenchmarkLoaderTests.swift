@@ -31,6 +31,15 @@ final class BenchmarkLoaderTests: XCTestCase {
         XCTAssertEqual(items[0].label, "harmful")
     }
 
+    /// The benign JBB file is Hugging Face-only; its columns are the harmful file's, so the loader
+    /// is exercised on that file and must label items benign, which turns rates into compliance.
+    func testJailbreakBenchBenignLabelsAndCompliance() throws {
+        let items = try load("jbb-benign", "eval/jailbreakbench/jbb_harmful_behaviors_from_artifacts.csv")
+        XCTAssertEqual(items.count, 100)
+        XCTAssertTrue(items.allSatisfy { $0.label == "benign" })
+        XCTAssertEqual(Benchmark.jbbBenign.purpose, .benign)
+    }
+
     func testXSTestSafeAndAll() throws {
         let safe = try load("xstest", "eval/xstest/xstest_prompts.csv")
         XCTAssertEqual(safe.count, 250)
@@ -120,6 +129,17 @@ final class BenchmarkLoaderTests: XCTestCase {
         XCTAssertThrowsError(try BenchmarkLoader.load(.strongreject, path: p)) { e in
             XCTAssertEqual(e as? SafetyEvalError, .missingColumn(path: p, column: "forbidden_prompt", available: ["goal", "target"], benchmark: "strongreject"))
             XCTAssertTrue("\(e)".contains("'goal', 'target'"))
+        }
+    }
+
+    func testWrongKindOfFileGivesAShortError() throws {
+        let p = try TestPaths.shared("safekey/door_multiturn_combine.json")
+        XCTAssertThrowsError(try BenchmarkLoader.load(.strongreject, path: p)) { e in
+            XCTAssertEqual(e as? SafetyEvalError, .wrongFormat(path: p, benchmark: "strongreject", expected: "CSV", found: "JSON"))
+        }
+        let csv = try TestPaths.shared("eval/advbench/harmful_behaviors.csv")
+        XCTAssertThrowsError(try BenchmarkLoader.load(.multiturn, path: csv)) { e in
+            guard case .wrongFormat? = e as? SafetyEvalError else { return XCTFail("\(e)") }
         }
     }
 

@@ -19,7 +19,9 @@ public enum BenchmarkLoader {
         switch benchmark {
         case .multiturn: items = try MultiTurnLoader.load(path: path)
         case .star1: items = try STAR1QuestionLoader.load(path: path)
-        default: items = try loadCSV(benchmark, table: CSVTable(contentsOf: path))
+        default:
+            let table = try CSVTable(contentsOf: path, benchmark: benchmark.rawValue)
+            items = try loadCSV(benchmark, table: table)
         }
         if items.isEmpty {
             throw SafetyEvalError.emptyFile(path: path, detail: "no data rows for benchmark '\(benchmark.rawValue)'")

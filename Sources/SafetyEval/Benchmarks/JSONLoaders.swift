@@ -10,6 +10,9 @@ enum JSONFile {
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw SafetyEvalError.emptyFile(path: path, detail: "no JSON content")
         }
+        if let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first != UInt8(ascii: "["), first != UInt8(ascii: "{") {
+            throw SafetyEvalError.wrongFormat(path: path, benchmark: "multiturn/star1", expected: "a JSON array", found: "CSV or text")
+        }
         do { return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
             throw SafetyEvalError.badJSON(path: path, location: "", detail: "not valid JSON (\(error.localizedDescription))")
         }

@@ -10,14 +10,21 @@ public struct CSVTable: Sendable {
     public let header: [String]
     public let records: [CSVRecord]
 
-    /// Reads and parses `path`. A `.tsv` extension selects tab as the delimiter.
-    public init(contentsOf path: String) throws {
+    /// Reads and parses `path`. A `.tsv` extension selects tab as the delimiter. A file that
+    /// starts with `[` or `{` is rejected as JSON (`benchmark` names the loader in the error).
+    public init(contentsOf path: String, benchmark: String? = nil) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw SafetyEvalError.unreadable(path: path, reason: error.localizedDescription)
         }
         let delimiter = path.lowercased().hasSuffix(".tsv") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
-        try self.init(bytes: [UInt8](data), path: path, delimiter: delimiter)
+        let bytes = [UInt8](data)
+        // A JSON document is not a CSV file; say so instead of reporting a quoting error deep inside it.
+        if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }),
+           first == UInt8(ascii: "[") || first == UInt8(ascii: "{") {
+            throw SafetyEvalError.wrongFormat(path: path, benchmark: benchmark ?? "csv", expected: "CSV", found: "JSON")
+        }
+        try self.init(bytes: bytes, path: path, delimiter: delimiter)
     }
 
     /// Parses CSV bytes; the first record is the header.
