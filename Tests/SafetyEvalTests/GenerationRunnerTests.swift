@@ -5,7 +5,8 @@ import XCTest
 /// A scripted generator: echoes the last user message, records every request, can fail on demand.
 final class EchoGenerator: ResponseGenerator {
     let modelName = "echo-model"
-    var settings: [String: EvalJSON] = ["temperature": .int(0), "repetition_penalty": .double(1.2)]
+    // temperature as a Double 0.0: JSON writes it as 0 and reads it back as an integer; resume must still match.
+    var settings: [String: EvalJSON] = ["temperature": .double(0), "top_p": .double(1.0), "repetition_penalty": .double(1.2)]
     var requests: [[GenerationRequest]] = []
     var failAfterCalls: Int?
 

@@ -72,7 +72,7 @@ public final class GenerationRunner {
         var file = GenerationFile(metaInfo: meta, data: [])
         if FileManager.default.fileExists(atPath: output) {
             let old = try GenerationFile.read(output)
-            for (k, v) in meta where old.metaInfo[k] != v {
+            for (k, v) in meta where !(old.metaInfo[k].map { $0.sameValue(as: v) } ?? false) {
                 throw SafetyEvalError.resumeMismatch(path: output, key: k, existing: describe(old.metaInfo[k]), requested: describe(v))
             }
             guard old.data.count <= items.count else {

@@ -35,6 +35,18 @@ public enum EvalJSON: Codable, Equatable, Sendable {
         }
     }
 
+    /// Equality that treats numbers by value, so `.double(1.0)` matches the `.int(1)` it reads
+    /// back as after a JSON round trip (JSON has one number type).
+    public func sameValue(as other: EvalJSON) -> Bool {
+        switch (self, other) {
+        case (.int, .double), (.double, .int), (.double, .double): return doubleValue == other.doubleValue
+        case let (.array(a), .array(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.sameValue(as: $1) }
+        case let (.object(a), .object(b)):
+            return a.count == b.count && a.allSatisfy { k, v in b[k].map { v.sameValue(as: $0) } ?? false }
+        default: return self == other
+        }
+    }
+
     public var stringValue: String? { if case let .string(s) = self { return s }; return nil }
     public var intValue: Int? {
         switch self {
