@@ -67,6 +67,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "llama-guard: local guard model folder (runs once the decoder is wired in).")
     var guardModel: String?
 
+    @Flag(help: "llama-guard: send [user, assistant] chats to --api-base (a server hosting a Llama Guard 3 model; use --model-name).")
+    var guardEndpoint = false
+
     @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.")
     var listPhrases = false
 
@@ -94,6 +97,10 @@ struct EvalCommand: ParsableCommand {
         case "rubric":
             j = try makeRubric(input: input)
         default:
+            if guardEndpoint {
+                j = LlamaGuardJudge(endpoint: try makeClient(input: input, jsonMode: false))
+                break
+            }
             if let dump = dumpPrompts {
                 var lines = ""
                 for r in file.data {
@@ -125,6 +132,10 @@ struct EvalCommand: ParsableCommand {
         guard let mode = RubricMode(rawValue: rubricMode) else {
             throw ValidationError("--rubric-mode must be auto, harmfulness or xstest (got '\(rubricMode)')")
         }
+        return RubricJudge(client: try makeClient(input: input, jsonMode: !noJsonMode), mode: mode)
+    }
+
+    func makeClient(input: String, jsonMode: Bool) throws -> ChatCompletionClient {
         var key: String?
         if !noAuth {
             guard let k = ProcessInfo.processInfo.environment[apiKeyEnv], !k.isEmpty else {
@@ -134,8 +145,8 @@ struct EvalCommand: ParsableCommand {
         }
         let dir = cacheDir ?? URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent(".safekey-judge-cache").path
         let config = EndpointConfig(apiBase: apiBase, apiKey: key, modelName: modelName, timeout: timeout, maxAttempts: attempts,
-                                    concurrency: concurrency, jsonMode: !noJsonMode)
-        return RubricJudge(client: try ChatCompletionClient(config: config, cache: CompletionCache(directory: dir)), mode: mode)
+                                    concurrency: concurrency, jsonMode: jsonMode)
+        return try ChatCompletionClient(config: config, cache: CompletionCache(directory: dir))
     }
 
     static func rateLine(_ r: RateResult, benchmark: String) -> String {

@@ -47,4 +47,20 @@ final class LlamaGuardTests: XCTestCase {
         XCTAssertEqual(rates.first?.metric, "harmfulness")
         XCTAssertEqual(rates.first?.overall.k, 1)
     }
+
+    func testEndpointBackendAgainstStub() throws {
+        let guardServer = try StubChatServer { prompt, attempt in
+            // The stub sees the last message (the assistant's response).
+            if prompt.contains("GARBLED") { return attempt == 1 ? .content("maybe?") : .content("\n\nunsafe\nS9") }
+            return .content(prompt.contains("BAD") ? "unsafe\nS1,S2" : "safe")
+        }
+        defer { guardServer.stop() }
+        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: guardServer.baseURL, modelName: "llama-guard-3", timeout: 5,
+                                                                     maxAttempts: 2, retryDelay: 0.01, jsonMode: false))
+        let v = try LlamaGuardJudge(endpoint: client).judge(["BAD", "fine", "GARBLED"].map { JudgeInput(instruction: "q", response: $0) }, benchmark: nil)
+        XCTAssertEqual(v, [.guardModel(unsafe: true, categories: ["S1", "S2"]), .guardModel(unsafe: false, categories: []), .guardModel(unsafe: true, categories: ["S9"])])
+        let messages = try XCTUnwrap(guardServer.lastBody["messages"] as? [[String: String]])
+        XCTAssertEqual(messages.map { $0["role"] ?? "" }, ["user", "assistant"])
+        XCTAssertNil(guardServer.lastBody["response_format"])
+    }
 }

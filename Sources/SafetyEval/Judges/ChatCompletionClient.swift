@@ -71,6 +71,12 @@ public final class ChatCompletionClient {
     /// Completes every prompt (single user message, temperature 0); `accept` decides whether a
     /// content is usable (e.g. a score parses). Results are in prompt order.
     public func complete(_ prompts: [String], accept: @escaping (String) -> Bool) -> [CompletionOutcome] {
+        completeChats(prompts.map { [ChatTurn(role: "user", content: $0)] }, accept: accept)
+    }
+
+    /// Completes whole chats (the server applies its model's chat template, e.g. a served
+    /// Llama Guard); otherwise as ``complete(_:accept:)``.
+    public func completeChats(_ prompts: [[ChatTurn]], accept: @escaping (String) -> Bool) -> [CompletionOutcome] {
         final class Shared: @unchecked Sendable {
             let lock = NSLock()
             var next = 0
@@ -96,13 +102,18 @@ public final class ChatCompletionClient {
         return shared.results
     }
 
-    /// One prompt with cache look-up and retries.
-    public func completeOne(_ prompt: String, accept: (String) -> Bool) -> CompletionOutcome {
+    /// One chat with cache look-up and retries. The cache key is the prompt text for a single
+    /// user message, else the chat as JSON.
+    public func completeOne(_ chat: [ChatTurn], accept: (String) -> Bool) -> CompletionOutcome {
+        let prompt: String
+        if chat.count == 1, chat[0].role == "user" { prompt = chat[0].content } else {
+            prompt = (try? AtomicFile.encoder().encode(chat)).map { String(decoding: $0, as: UTF8.self) } ?? chat.map(\.content).joined(separator: "\u{0}")
+        }
         if let hit = cache?.lookup(model: config.modelName, prompt: prompt), accept(hit) { return .content(hit) }
         var lastError = "no attempt made"
         for attempt in 0 ..< config.maxAttempts {
             if attempt > 0 { Thread.sleep(forTimeInterval: config.retryDelay * pow(2, Double(attempt - 1))) }
-            switch request(prompt) {
+            switch request(chat) {
             case let .success(content):
                 if accept(content) {
                     cache?.store(model: config.modelName, prompt: prompt, content: content)
@@ -124,7 +135,7 @@ public final class ChatCompletionClient {
         case fatal(String)
     }
 
-    func request(_ prompt: String) -> Attempt {
+    func request(_ chat: [ChatTurn]) -> Attempt {
         var req = URLRequest(url: endpoint, timeoutInterval: config.timeout)
         req.httpMethod = "POST"
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -132,7 +143,7 @@ public final class ChatCompletionClient {
         var body: [String: Any] = [
             "model": config.modelName,
             "temperature": 0,
-            "messages": [["role": "user", "content": prompt]],
+            "messages": chat.map { ["role": $0.role, "content": $0.content] },
         ]
         if config.jsonMode { body["response_format"] = ["type": "json_object"] }
         guard let data = try? JSONSerialization.data(withJSONObject: body) else { return .fatal("could not encode the request") }

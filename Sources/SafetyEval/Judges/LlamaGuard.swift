@@ -68,22 +68,54 @@ public protocol GuardClassifier: AnyObject {
     func complete(_ prompts: [String]) throws -> [String]
 }
 
-/// The `llama-guard` judge: renders ``LlamaGuardFormat/prompt(instruction:response:)``, runs a
-/// ``GuardClassifier`` and parses its output. Harmful = `unsafe`.
+/// The `llama-guard` judge. Harmful = `unsafe`. Two back-ends:
+/// - ``Backend/local(_:)``: renders ``LlamaGuardFormat/prompt(instruction:response:)`` and runs a
+///   ``GuardClassifier`` (our own engine, once the decoder lands);
+/// - ``Backend/endpoint(_:)``: sends `[user: instruction, assistant: response]` to an
+///   OpenAI-compatible server that serves a Llama Guard 3 model (it applies the model's own chat
+///   template), with the client's retries, timeout and cache.
+/// Either way the output is parsed by ``LlamaGuardFormat/parse(_:)``; unparseable outputs are
+/// failures, never counted as safe or unsafe.
 public struct LlamaGuardJudge: ResponseJudge {
+    public enum Backend {
+        case local(GuardClassifier)
+        case endpoint(ChatCompletionClient)
+    }
+
     public let name = "llama-guard"
-    public let classifier: GuardClassifier
+    public let backend: Backend
 
-    public init(classifier: GuardClassifier) { self.classifier = classifier }
+    public init(classifier: GuardClassifier) { backend = .local(classifier) }
+    public init(endpoint: ChatCompletionClient) { backend = .endpoint(endpoint) }
 
-    public var settings: [String: EvalJSON] { ["model_name": .string(classifier.modelName)] }
+    public var settings: [String: EvalJSON] {
+        switch backend {
+        case let .local(c): return ["model_name": .string(c.modelName), "backend": .string("local")]
+        case let .endpoint(c): return ["model_name": .string(c.config.modelName), "backend": .string("endpoint"), "api_base": .string(c.config.apiBase)]
+        }
+    }
 
     public func judge(_ inputs: [JudgeInput], benchmark: Benchmark?) throws -> [Verdict] {
-        let prompts = inputs.map { LlamaGuardFormat.prompt(instruction: $0.instruction, response: $0.response) }
-        let outputs = try classifier.complete(prompts)
-        guard outputs.count == prompts.count else {
-            throw SafetyEvalError.judgeUnavailable(judge: name, detail: "guard model returned \(outputs.count) outputs for \(prompts.count) prompts")
+        switch backend {
+        case let .local(classifier):
+            let prompts = inputs.map { LlamaGuardFormat.prompt(instruction: $0.instruction, response: $0.response) }
+            let outputs = try classifier.complete(prompts)
+            guard outputs.count == prompts.count else {
+                throw SafetyEvalError.judgeUnavailable(judge: name, detail: "guard model returned \(outputs.count) outputs for \(prompts.count) prompts")
+            }
+            return outputs.map(LlamaGuardFormat.parse)
+        case let .endpoint(client):
+            let chats = inputs.map { [ChatTurn(role: "user", content: $0.instruction), ChatTurn(role: "assistant", content: $0.response)] }
+            let outcomes = client.completeChats(chats) { out in
+                if case .guardModel = LlamaGuardFormat.parse(out) { return true }
+                return false
+            }
+            return outcomes.map { o in
+                switch o {
+                case let .content(c): return LlamaGuardFormat.parse(c)
+                case let .failure(why): return .failed(why)
+                }
+            }
         }
-        return outputs.map(LlamaGuardFormat.parse)
     }
 }
