@@ -51,13 +51,14 @@ public struct RefusalJudge: ResponseJudge {
 
     /// Earliest occurrence of any phrase (ties: the longest phrase).
     static func firstMatch(_ list: [String], in text: String) -> (phrase: String, offset: Int)? {
-        var best: (String, Int)?
+        var best: (phrase: String, offset: Int)?
         for p in list {
             guard let r = text.range(of: p) else { continue }
             let off = text.distance(from: text.startIndex, to: r.lowerBound)
-            if best == nil || off < best!.1 || (off == best!.1 && p.count > best!.0.count) { best = (p, off) }
+            if let b = best, off > b.offset || (off == b.offset && p.count <= b.phrase.count) { continue }
+            best = (p, off)
         }
-        return best.map { (phrase: $0.0, offset: $0.1) }
+        return best
     }
 }
 
