@@ -50,6 +50,13 @@ final class DecoderParityTests: XCTestCase {
         }
     }
 
+    func testHiddenStatesWithoutHeadMatchTransformers() throws {
+        let name = "qwen2-tiny"
+        let model = try DecoderModel(folder: try Fixtures.model(name))
+        let h = try GradMode.noGrad { try model.hiddenStates(ids: try ids(name), batch: 1) }
+        XCTAssertLessThan(maxAbsDiff(h.values, try Fixtures.expected(name).floats("hidden")), 1e-4)
+    }
+
     /// loss = CE(plain, targets from label_start) + CE(masked, targets from mask_prefix), as in the
     /// script; every parameter's gradient within 1e-4 relative (on the tensor's norm) of PyTorch's.
     func testGradientsMatchPyTorch() throws {

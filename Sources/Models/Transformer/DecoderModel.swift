@@ -92,6 +92,17 @@ public final class DecoderModel {
     public func forward(ids: [Int], batch: Int, positions: [Int]? = nil, hiddenKeys: [Bool]? = nil,
                         cache: KVCache? = nil, lastLogitsOnly: Bool = false,
                         checkpointLayers: Bool = false) throws -> DecoderOutput {
+        let hidden = try hiddenStates(ids: ids, batch: batch, positions: positions, hiddenKeys: hiddenKeys,
+                                      cache: cache, checkpointLayers: checkpointLayers)
+        let headInput = lastLogitsOnly && hidden.shape[1] > 1 ? try lastRows(hidden) : hidden
+        return DecoderOutput(logits: try linear(headInput, weight: lmHead), hidden: hidden)
+    }
+
+    /// The forward pass without the LM head: final hidden states `[B, T, C]` after the last norm
+    /// (arguments as `forward`). For long sequences and large vocabularies a trainer can apply
+    /// `linear(_, weight: lmHead)` to chunks of rows instead of materialising `[B, T, V]` logits.
+    public func hiddenStates(ids: [Int], batch: Int, positions: [Int]? = nil, hiddenKeys: [Bool]? = nil,
+                             cache: KVCache? = nil, checkpointLayers: Bool = false) throws -> Tensor {
         guard batch > 0, !ids.isEmpty, ids.count % batch == 0 else {
             throw ModelsError.invalidArgument("forward: \(ids.count) ids do not split into \(batch) rows of equal length")
         }
@@ -114,23 +125,20 @@ public final class DecoderModel {
             throw ModelsError.invalidArgument("forward: hiddenKeys has \(hiddenKeys.count) entries; need batch × keys = \(batch * (past + t))")
         }
         var x = try embedding(ids: ids, shape: [batch, t], table: embedTokens)
-        let scaling = config.rope.attentionScaling
+        let scaling = config.rope.attentionScaling, cfg = config, invFreq = self.invFreq
         for (i, layer) in layers.enumerated() {
-            let config = self.config, invFreq = self.invFreq
             if checkpointLayers && cache == nil {
                 x = try checkpointed([x]) { inputs in
-                    try layer.forward(inputs[0], config: config, positions: pos, invFreq: invFreq, attentionScaling: scaling,
+                    try layer.forward(inputs[0], config: cfg, positions: pos, invFreq: invFreq, attentionScaling: scaling,
                                       hiddenKeys: hiddenKeys, cache: nil, layer: i)
                 }
             } else {
-                x = try layer.forward(x, config: config, positions: pos, invFreq: invFreq, attentionScaling: scaling,
+                x = try layer.forward(x, config: cfg, positions: pos, invFreq: invFreq, attentionScaling: scaling,
                                       hiddenKeys: hiddenKeys, cache: cache, layer: i)
             }
         }
         cache?.advance(by: t)
-        let hidden = try rmsNorm(x, weight: norm, eps: config.rmsNormEps)
-        let headInput = lastLogitsOnly && t > 1 ? try lastRows(hidden) : hidden
-        return DecoderOutput(logits: try linear(headInput, weight: lmHead), hidden: hidden)
+        return try rmsNorm(x, weight: norm, eps: config.rmsNormEps)
     }
 
     /// `[B, T, C]` → `[B, 1, C]` (the last position of each row), without gradient.
