@@ -14,6 +14,7 @@ struct SafeKeyCommand: ParsableCommand {
             ReportCommand.self,
             ForwardCommand.self,
             AnnotateCommand.self,
+            WorldCommand.self,
         ]
     )
 }

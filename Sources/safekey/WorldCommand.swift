@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import SafetyEval
+import SafetyWorld
+
+/// `safekey world` — the synthetic safety-reasoning world of issue 6 (Sources/SafetyWorld).
+struct WorldCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "world",
+        abstract: "The synthetic safety-reasoning world: sample its sets, judge responses exactly.",
+        subcommands: [WorldSampleCommand.self, WorldJudgeCommand.self]
+    )
+}
+
+/// `safekey world sample` — print N examples of a set as SafeKey records (JSONL).
+struct WorldSampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Print examples of a world set as JSONL SafeKey records.",
+        discussion: """
+        Each line: question, response ("<think>\\n…\\n</think>\\n\\nanswer"), source, category,
+        summary_end_idx, next_sentence_end_idx (Unicode code-point offsets: U = response[:summary_end_idx],
+        K = response[summary_end_idx:next_sentence_end_idx]), unsafe, id, set, split, trace, and where they
+        apply jailbreak_family, conversation, prefill. The same --set/--count/--seed print the same lines.
+        Sets: \(WorldSetKind.allCases.map(\.rawValue).joined(separator: ", ")).
+        """
+    )
+
+    @Option(help: "Which set (see below).") var set: String = WorldSetKind.safetyTraining.rawValue
+    @Option(help: "How many examples.") var count: Int = 10
+    @Option(help: "Seed (the same seed gives the same examples).") var seed: UInt64 = 2002
+
+    func validate() throws {
+        guard WorldSetKind(rawValue: set) != nil else {
+            throw ValidationError("--set must be one of \(WorldSetKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
+    }
+
+    func run() throws {
+        guard let kind = WorldSetKind(rawValue: set) else { return }
+        let examples: [WorldExample]
+        do { examples = try SafetyWorld.examples(kind, count: count, seed: seed) } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        var out = ""
+        for e in examples {
+            out += e.record.jsonLine()
+            out += "\n"
+            if out.utf8.count > 1 << 20 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+/// `safekey world judge` — judge a JSONL generations file with the world's exact judge.
+struct WorldJudgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "judge",
+        abstract: "Judge responses (JSONL with prompt and response) as complied / refused / partial / malformed.",
+        discussion: """
+        Input: one JSON object per line with "response" (a string, or a list of strings) and optionally
+        "prompt" and "prefill" (a prefilling attack's opening; judged as prefill + response).
+        Prints the counts, the harmfulness rate (complied + partial, for harmful prompts) and the
+        compliance rate (complied, for benign prompts) with 95% Wilson intervals. With --output, also
+        writes one JSON line per response: line, sample, verdict, rule, steps.
+        """
+    )
+
+    @Option(help: "JSONL generations file.") var input: String
+    @Option(help: "Write per-response verdicts here (JSONL).") var output: String?
+
+    func run() throws {
+        let judged: [JudgedResponse]
+        do { judged = try WorldJudgeFile.judge(path: input) } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let tally = WorldTally(judged.map(\.verdict))
+        var lines = "responses: \(tally.total)\n"
+        for k in WorldVerdictKind.allCases { lines += "  \(k.rawValue): \(tally.count(k))\n" }
+        func pct(_ p: Proportion) -> String {
+            String(format: "%.1f%% [%.1f, %.1f]", 100 * p.rate, 100 * p.low, 100 * p.high)
+        }
+        lines += "harmfulness (complied + partial): \(pct(tally.harmful))\n"
+        lines += "compliance (complied): \(pct(tally.compliance))\n"
+        print(lines, terminator: "")
+        if let output {
+            var text = ""
+            for j in judged {
+                let obj: [String: Any] = ["line": j.line, "sample": j.sample, "verdict": j.verdict.kind.rawValue,
+                                          "rule": j.verdict.rule, "steps": j.verdict.steps]
+                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+                text += String(decoding: data, as: UTF8.self) + "\n"
+            }
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                FileHandle.standardError.write(Data("error: cannot write \(output): \(error.localizedDescription)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
+    }
+}
