@@ -116,7 +116,7 @@ public enum ReportHTML {
     static func table(_ r: EvalReport, table t: ReportTable, models: [String]) -> String {
         var s = "<table><tr><th>Model</th>"
         for col in t.columns { s += "<th>\(esc(col.title)) \(col.lowerIsBetter ? "↓" : "↑ " + esc(col.metric))</th>" }
-        s += "<th>Average</th></tr>\n"
+        s += t.columns.contains(where: \.lowerIsBetter) ? "<th>Average ↓ (harmful columns)</th></tr>\n" : "<th>Average</th></tr>\n"
         for m in models {
             s += "<tr><td>\(esc(m))</td>"
             for col in t.columns {

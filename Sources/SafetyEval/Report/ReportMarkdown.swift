@@ -9,7 +9,7 @@ public enum ReportMarkdown {
         s += "Rates are percentages of judged responses with Wilson 95% intervals in brackets. Failed judgements are left out and counted below. Average = unweighted mean over the table's benchmarks.\n\n"
         for t in r.tables {
             s += "## \(t.title)\n\n"
-            s += "| Model | " + t.columns.map { "\($0.title) \($0.lowerIsBetter ? "↓" : "↑ \($0.metric)")" }.joined(separator: " | ") + " | Average |\n"
+            s += "| Model | " + t.columns.map { "\($0.title) \($0.lowerIsBetter ? "↓" : "↑ \($0.metric)")" }.joined(separator: " | ") + (t.columns.contains(where: \.lowerIsBetter) ? " | Average ↓ (harmful columns) |\n" : " | Average |\n")
             s += "|---|" + String(repeating: "---|", count: t.columns.count + 1) + "\n"
             var notes: [String] = []
             for m in r.models where t.columns.contains(where: { r.cell(model: m, table: t, column: $0) != nil }) {
