@@ -25,6 +25,12 @@ Outputs, under Tests/Fixtures/tokenizers/:
   ../shared/data/tokenizers (several conversations, with/without generation prompt, tools), plus
   "keep thinking" renders made with the R1 template edited the way the SafeKey reference does
   (the `{% if '</think>' in content %}...{% endif %}` split removed).
+- jinja_cases.json: small templates, one Jinja feature each, rendered by transformers' environment.
+- variants.json + variant-<name>.jsonl: ids/offsets from patched copies of the tokenizers that use
+  the stages and flags the shipped files leave unused (added-token lstrip/rstrip/single_word/
+  normalized, trim_offsets, add_prefix_space + GPT-2 regex, Split behaviours, invert).
+
+`--jinja-only` / `--variants-only` regenerate just those files.
 """
 import hashlib
 import json
@@ -319,6 +325,59 @@ def make_chat_fixtures():
     print(f"chat templates: {len(cases)} cases", file=sys.stderr)
 
 
+# Variants of the shipped tokenizers that exercise stages and flags the real files leave unused:
+# added-token lstrip/rstrip/single_word/normalized, ByteLevel trim_offsets and add_prefix_space with
+# the GPT-2 regex, Split with literal and general regex patterns and every behaviour. The Swift test
+# applies the same patch to the parsed tokenizer.json.
+VARIANTS = {
+    "qwen-flags": {"base": "qwen2.5",
+                   "set": {"post_processor": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
+                                              "use_regex": False}},
+                   "update_added": {"<|im_start|>": {"lstrip": True}, "<|im_end|>": {"rstrip": True},
+                                    "<tool_call>": {"single_word": True}, "</tool_call>": {"lstrip": True, "rstrip": True}},
+                   "add_added": [{"id": 151665, "content": "caf\u00e9", "single_word": False, "lstrip": False,
+                                  "rstrip": False, "normalized": True, "special": False}]},
+    "gpt2-style": {"base": "qwen2.5",
+                   "set": {"normalizer": None,
+                           "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+                           "post_processor": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}}},
+    "split-behaviours": {"base": "llama-3",
+                         "set": {"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+                             {"type": "Split", "pattern": {"Regex": "[0-9]+"}, "behavior": "Removed", "invert": False},
+                             {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithNext", "invert": False},
+                             {"type": "Split", "pattern": {"Regex": "\\p{P}"}, "behavior": "MergedWithPrevious", "invert": False},
+                             {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}]}}},
+    "split-contiguous-invert": {"base": "llama-3",
+                                "set": {"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+                                    {"type": "Split", "pattern": {"Regex": "[a-z]+"}, "behavior": "Contiguous", "invert": True},
+                                    {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": True}]}}},
+}
+VARIANT_TEXTS = 500
+
+
+def make_variant_fixtures(texts):
+    for name, patch in VARIANTS.items():
+        spec = json.load(open(os.path.join(TOK, patch["base"], "tokenizer.json"), encoding="utf-8"))
+        for key, value in patch.get("set", {}).items():
+            spec[key] = value
+        for tok in spec["added_tokens"]:
+            tok.update(patch.get("update_added", {}).get(tok["content"], {}))
+        spec["added_tokens"] += patch.get("add_added", [])
+        tok = Tokenizer.from_str(json.dumps(spec))
+        rows = []
+        extra = ["cafe\u0301 and café, café!", " <|im_start|>  user<|im_end|>  \n next", "a<tool_call>b <tool_call> c",
+                 "x  </tool_call>  y", "  leading and trailing  ", "Hello world 123 it's 4.5 ok!!"]
+        for text in extra + texts[:VARIANT_TEXTS]:
+            enc = tok.encode(text, add_special_tokens=False)
+            rows.append(json.dumps({"text": text, "ids": enc.ids, "off": compact_offsets(enc.offsets)},
+                                   ensure_ascii=True, separators=(",", ":")))
+        with open(os.path.join(OUT, "variant-" + name + ".jsonl"), "w", encoding="utf-8") as f:
+            f.write("\n".join(rows) + "\n")
+    with open(os.path.join(OUT, "variants.json"), "w", encoding="utf-8") as f:
+        json.dump(VARIANTS, f, ensure_ascii=True, indent=1)
+    print(f"variants: {len(VARIANTS)}", file=sys.stderr)
+
+
 # Small templates exercising the Jinja subset one feature at a time, rendered by transformers'
 # own compiled environment (trim_blocks, lstrip_blocks, its tojson/raise_exception/namespace).
 JINJA_CASES = [
@@ -367,10 +426,13 @@ def main():
         make_tokenizer_fixtures(name, all_texts, star, slices)
     make_chat_fixtures()
     make_jinja_fixtures()
+    make_variant_fixtures(texts)
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--jinja-only"]:
         make_jinja_fixtures()
+    elif sys.argv[1:] == ["--variants-only"]:
+        make_variant_fixtures(generated_corpus())
     else:
         main()

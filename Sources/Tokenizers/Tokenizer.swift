@@ -215,7 +215,7 @@ public final class Tokenizer {
                     encodeSegment(s, cursor, m.range.lowerBound, &ids, &offsets, &work)
                 }
                 ids.append(Int32(rawMatcher.tokens[m.token].id))
-                offsets.append((m.range.lowerBound, m.range.upperBound))
+                offsets.append((m.content.lowerBound, m.content.upperBound))
                 cursor = m.range.upperBound
             }
             if cursor < s.count { encodeSegment(s, cursor, s.count, &ids, &offsets, &work) }
@@ -258,7 +258,7 @@ public final class Tokenizer {
         for m in found {
             if cursor < m.range.lowerBound { encodePieces(s, cursor, m.range.lowerBound, align, &ids, &offsets, &work) }
             ids.append(Int32(normalizedMatcher.tokens[m.token].id))
-            offsets.append((original(m.range.lowerBound), original(m.range.upperBound - 1) + 1))
+            offsets.append((original(m.content.lowerBound), original(m.content.upperBound - 1) + 1))
             cursor = m.range.upperBound
         }
         if cursor < end { encodePieces(s, cursor, end, align, &ids, &offsets, &work) }

@@ -53,8 +53,9 @@ struct AddedTokenMatcher {
         }
     }
 
-    /// A match: `tokens[token]` covering scalars `range` (after lstrip/rstrip).
-    struct Match { var token: Int; var range: Range<Int> }
+    /// A match: `tokens[token]` consuming scalars `range` (with whitespace taken by lstrip/rstrip);
+    /// HF reports the token's offsets as `content`, the matched text alone.
+    struct Match { var token: Int; var range: Range<Int>; var content: Range<Int> }
 
     /// Matches in `s[start..<end]`, in order, non-overlapping.
     func matches(_ s: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int) -> [Match] {
@@ -88,7 +89,7 @@ struct AddedTokenMatcher {
             if token.rstrip {
                 while hi < end && Self.isSpace(s[hi]) { hi += 1 }
             }
-            out.append(Match(token: best, range: lo..<hi))
+            out.append(Match(token: best, range: lo..<hi, content: i..<bestEnd))
             consumed = hi
             i = hi
         }
