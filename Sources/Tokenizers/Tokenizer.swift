@@ -88,6 +88,9 @@ public final class Tokenizer {
             guard let id = jsonInt(entry["id"]), let content = entry["content"] as? String else {
                 throw TokenizerError.malformedConfig(file: source, key: "added_tokens[\(k)]", reason: "needs 'id' and 'content'")
             }
+            guard (0..<BPEModel.maxTokenId).contains(id) else {
+                throw TokenizerError.malformedConfig(file: source, key: "added_tokens[\(k)].id", reason: "\(id) is not in 0..<\(BPEModel.maxTokenId)")
+            }
             added.append(AddedToken(id: id, content: content, special: (entry["special"] as? Bool) ?? false,
                                     singleWord: (entry["single_word"] as? Bool) ?? false,
                                     lstrip: (entry["lstrip"] as? Bool) ?? false, rstrip: (entry["rstrip"] as? Bool) ?? false,

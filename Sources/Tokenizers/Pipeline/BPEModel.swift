@@ -21,6 +21,8 @@ final class BPEModel {
     private let cacheLimit = 1 << 17
     private let lock = NSLock()
     static let linearLimit = 128
+    /// Ids above this are rejected as corrupt (tables are sized by the largest id).
+    static let maxTokenId = 1 << 24
 
     init(spec: [String: Any], file: String) throws {
         let type = (spec["type"] as? String) ?? "BPE"
@@ -41,8 +43,8 @@ final class BPEModel {
         }
         var ids = [String: Int](minimumCapacity: vocab.count)
         for (token, value) in vocab {
-            guard let id = jsonInt(value), id >= 0 else {
-                throw TokenizerError.malformedConfig(file: file, key: "model.vocab.\(token)", reason: "id is not a non-negative integer")
+            guard let id = jsonInt(value), (0..<BPEModel.maxTokenId).contains(id) else {
+                throw TokenizerError.malformedConfig(file: file, key: "model.vocab.\(token)", reason: "id is not an integer in 0..<\(BPEModel.maxTokenId)")
             }
             ids[token] = id
         }

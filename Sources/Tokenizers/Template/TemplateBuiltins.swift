@@ -28,6 +28,7 @@ enum TemplateBuiltins {
             guard ints.count == args.count, (1...3).contains(ints.count) else { throw CallError.message("expects 1 to 3 integers") }
             let (lo, hi, step) = ints.count == 1 ? (0, ints[0], 1) : (ints[0], ints[1], ints.count == 3 ? ints[2] : 1)
             guard step != 0 else { throw CallError.message("step must not be zero") }
+            guard abs(Double(hi) - Double(lo)) / abs(Double(step)) <= 1_000_000 else { throw CallError.message("range is too long (over 1,000,000 items)") }
             return .array(stride(from: lo, to: hi, by: step).map { .int($0) })
         })
         g["strftime_now"] = .function(TemplateFunction("strftime_now") { args, _ in

@@ -66,16 +66,19 @@ extension TemplateBuiltins {
         case "int":
             switch value {
             case let .int(i): return .int(i)
-            case let .double(d): return .int(Int(d))
+            case let .double(d): return .int(abs(d) < 9.0e18 ? Int(d) : 0)
             case let .bool(b): return .int(b ? 1 : 0)
-            case let .string(s): return .int(Int(s.trimmingCharacters(in: .whitespaces)) ?? Int(Double(s) ?? 0))
+            case let .string(s):
+                if let i = Int(s.trimmingCharacters(in: .whitespaces)) { return .int(i) }
+                let d = Double(s.trimmingCharacters(in: .whitespaces)) ?? 0
+                return .int(abs(d) < 9.0e18 ? Int(d) : 0)
             default: return .int(0)
             }
         case "float":
             return .double(value.number ?? Double(value.pythonStr) ?? 0)
         case "abs":
             switch value {
-            case let .int(i): return .int(abs(i))
+            case let .int(i): return .int(i == Int.min ? i : abs(i))
             case let .double(d): return .double(abs(d))
             default: throw TemplateRenderer.fail("abs: bad operand '\(value.typeName)'", pos)
             }

@@ -83,11 +83,16 @@ enum TemplateOperators {
             case "*": return .int(i &* j)
             case "//", "%":
                 guard j != 0 else { throw TemplateRenderer.fail("integer division or modulo by zero", pos) }
-                let q = Int((Double(i) / Double(j)).rounded(.down))
-                return op == "//" ? .int(q) : .int(i - q * j)
+                let (quotient, overflow) = i.dividedReportingOverflow(by: j)
+                guard !overflow else { throw TemplateRenderer.fail("integer overflow in '\(op)'", pos) }
+                // Python floors toward negative infinity.
+                let q = (i % j != 0 && (i < 0) != (j < 0)) ? quotient - 1 : quotient
+                return op == "//" ? .int(q) : .int(i &- q &* j)
             case "**":
-                if j >= 0 { return .int(Int(pow(Double(i), Double(j)))) }
-                return .double(pow(Double(i), Double(j)))
+                let p = pow(Double(i), Double(j))
+                if j >= 0 && abs(p) < 9.0e18 { return .int(Int(p)) }
+                if j >= 0 { throw TemplateRenderer.fail("integer overflow in '**'", pos) }
+                return .double(p)
             default: break
             }
         }

@@ -143,6 +143,7 @@ final class TemplateRenderer {
                 }
             }
             scope["varargs"] = .array(Array(args.dropFirst(params.count)))
+            guard self.scopes.count < 256 else { throw TemplateBuiltins.CallError.message("macro recursion is too deep") }
             self.scopes.append(scope)
             defer { self.scopes.removeLast() }
             var out = ""
@@ -207,7 +208,7 @@ final class TemplateRenderer {
         case let .unary(op, operand, pos):
             let v = try eval(operand)
             switch (op, v) {
-            case ("-", .int(let i)): return .int(-i)
+            case ("-", .int(let i)): return .int(0 &- i)
             case ("-", .double(let d)): return .double(-d)
             case ("-", .bool(let b)): return .int(b ? -1 : 0)
             case ("+", .int), ("+", .double): return v
