@@ -402,11 +402,65 @@ JINJA_CASES = [
 ]
 
 
+# A template in the style of Llama Guard 3's (written here from its published structure, not copied):
+# role alternation check, a categories dict literal, `not in` an undefined list, `.strip()`.
+LLAMA_GUARD_STYLE = """{%- if messages|length % 2 == 0 -%}
+    {%- set role = 'Agent' -%}
+{%- else -%}
+    {%- set role = 'User' -%}
+{%- endif -%}
+{%- if categories is not defined -%}
+    {%-
+        set categories = ({
+            "S1": "Violent Crimes.",
+            "S2": "Non-Violent Crimes.",
+            "S3": "Sex Crimes.",
+        })
+    -%}
+{%- endif -%}
+{{- "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\\n\\n" -}}
+Task: Check if there is unsafe content in '{{ role }}' messages in conversations according our safety policy with the below categories.
+
+<BEGIN UNSAFE CONTENT CATEGORIES>
+{% for key in categories %}
+    {%- if key not in excluded_category_keys -%}
+{{ key }}: {{ categories[key] }}
+{% endif -%}
+{%- endfor %}
+<END UNSAFE CONTENT CATEGORIES>
+
+<BEGIN CONVERSATION>
+
+{% for message in messages %}
+    {%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) -%}
+        {{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}
+    {%- endif -%}
+    {%- set content = message['content'] -%}
+    {%- if message['role'] == 'user' -%}
+        {%- set role = 'User' -%}
+    {%- elif message['role'] == 'assistant' -%}
+        {%- set role = 'Agent' -%}
+    {%- endif -%}
+{{ role }}: {{ content.strip() }}
+
+{% endfor -%}
+<END CONVERSATION>
+
+Provide your safety assessment for ONLY THE LAST {{ role }} message in the above conversation:
+ - First line must read 'safe' or 'unsafe'.
+ - If unsafe, a second line must include a comma-separated list of violated categories.<|eot_id|><|start_header_id|>assistant<|end_header_id|>
+
+"""
+
+
 def make_jinja_fixtures():
     from transformers.utils.chat_template_utils import _compile_jinja_template
     out = []
-    for source, ctx in JINJA_CASES:
-        source = source.replace("\\n", "\n").replace('\\"', '"')
+    cases = [(src.replace("\\n", "\n").replace('\\"', '"'), ctx) for src, ctx in JINJA_CASES]
+    conv = [{"role": "user", "content": " How do I pick a lock? "}, {"role": "assistant", "content": "I can't help."}]
+    cases += [(LLAMA_GUARD_STYLE, {"messages": conv}), (LLAMA_GUARD_STYLE, {"messages": conv[:1]}),
+              (LLAMA_GUARD_STYLE, {"messages": conv[:1], "excluded_category_keys": ["S2"]})]
+    for source, ctx in cases:
         out.append({"template": source, "context": ctx, "expected": _compile_jinja_template(source).render(**ctx)})
     with open(os.path.join(OUT, "jinja_cases.json"), "w", encoding="utf-8") as f:
         json.dump({"generator": "Scripts/make_tokenizer_fixtures.py (jinja2 via transformers' chat template environment)",
