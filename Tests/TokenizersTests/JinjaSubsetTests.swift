@@ -25,6 +25,20 @@ final class JinjaSubsetTests: XCTestCase {
         }
     }
 
+    /// Values from JSONSerialization keep their Python types (bool vs int vs float).
+    func testFoundationJSONValues() throws {
+        let object = try JSONSerialization.jsonObject(with: Data(#"{"a": true, "b": 1, "c": 1.5, "d": null, "e": [false]}"#.utf8))
+        guard case let .dict(d) = TemplateValue(json: object) else { return XCTFail("not a dict") }
+        var context = [String: TemplateValue]()
+        for k in d.keys { context[k] = d[k] }
+        let out = try ChatTemplate(source: "{{ a }} {{ b }} {{ c }} {{ d }} {{ e }} {{ b is integer }} {{ a is boolean }}").render(context: context)
+        XCTAssertEqual(out, "True 1 1.5 None [False] True True")
+        let native: [String: Any] = ["a": true, "b": 1, "c": 2.5]
+        guard case let .dict(n) = TemplateValue(json: native) else { return XCTFail("not a dict") }
+        XCTAssertEqual(try ChatTemplate(source: "{{ a }} {{ b }} {{ c }}").render(context: ["a": n["a"]!, "b": n["b"]!, "c": n["c"]!]),
+                       "True 1 2.5")
+    }
+
     private func syntaxError(_ source: String) -> (String, Int, Int)? {
         do {
             _ = try ChatTemplate(source: source)

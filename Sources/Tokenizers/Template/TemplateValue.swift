@@ -22,9 +22,10 @@ public indirect enum TemplateValue {
         case let v as TemplateValue: self = v
         case let v as String: self = .string(v)
         case let v as Bool where type(of: json) == Bool.self: self = .bool(v)
-        case let v as Int: self = .int(v)
-        case let v as Double: self = .double(v)
+        case let v as Int where type(of: json) == Int.self: self = .int(v)
+        case let v as Double where type(of: json) == Double.self: self = .double(v)
         case let v as NSNumber:
+            // Foundation numbers (JSONSerialization): objCType "c"/"B" is a boolean, "d"/"f" a float.
             let t = String(cString: v.objCType)
             if t == "c" || t == "B" { self = .bool(v.boolValue) } else if t == "d" || t == "f" { self = .double(v.doubleValue) } else { self = .int(v.intValue) }
         case let v as [Any]: self = .array(v.map { TemplateValue(json: $0) })
