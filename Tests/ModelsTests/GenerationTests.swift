@@ -75,6 +75,33 @@ final class GenerationTests: XCTestCase {
         XCTAssertThrowsError(try model.generate(prompts: [[1]], params: SamplingParameters(maxNewTokens: 3, topP: 0)))
     }
 
+    /// Draw frequencies follow softmax(logits / T) over the tokens kept by top-k / top-p
+    /// (top-p keeps the smallest most-likely set reaching p, as transformers' TopPLogitsWarper).
+    func testSamplingDistribution() {
+        let logits: [Float] = [2, 1, 0, -1]
+        func frequencies(_ p: SamplingParameters) -> [Double] {
+            var rng = RandomSource(seed: 42), counts = [Double](repeating: 0, count: 4)
+            for _ in 0..<20_000 {
+                var row = logits
+                counts[Sampler.choose(logits: &row, seen: [], params: p, rng: &rng)] += 1
+            }
+            return counts.map { $0 / 20_000 }
+        }
+        func softmax(_ l: [Double]) -> [Double] { let e = l.map { Foundation.exp($0) }; let s = e.reduce(0, +); return e.map { $0 / s } }
+        let cases: [(SamplingParameters, [Double])] = [
+            (SamplingParameters(maxNewTokens: 1, temperature: 1), softmax([2, 1, 0, -1])),
+            (SamplingParameters(maxNewTokens: 1, temperature: 2), softmax([1, 0.5, 0, -0.5])),
+            (SamplingParameters(maxNewTokens: 1, temperature: 1, topK: 2), softmax([2, 1]) + [0, 0]),
+            // softmax = [0.644, 0.237, 0.087, 0.032]: p = 0.7 keeps the first two, p = 0.9 three.
+            (SamplingParameters(maxNewTokens: 1, temperature: 1, topP: 0.7), softmax([2, 1]) + [0, 0]),
+            (SamplingParameters(maxNewTokens: 1, temperature: 1, topP: 0.9), softmax([2, 1, 0]) + [0]),
+        ]
+        for (params, expected) in cases {
+            let got = frequencies(params)
+            for i in 0..<4 { XCTAssertEqual(got[i], expected[i], accuracy: 0.015, "\(params) token \(i)") }
+        }
+    }
+
     func testRepetitionPenaltySemantics() {
         var row: [Float] = [2, -2, 1, 0.5]
         var rng = RandomSource(seed: 0)
