@@ -10,6 +10,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case unsupported(file: String, key: String, value: String)
     /// Input bytes that are not valid UTF-8 (byte offset of the first bad byte).
     case invalidUTF8(byteOffset: Int)
+    /// JSON text (a messages file, a fixture) that does not parse; `offset` counts characters.
+    case invalidJSON(source: String, offset: Int, reason: String)
     /// A token id outside the vocabulary.
     case unknownTokenId(Int, vocabularySize: Int)
     /// A chat template that cannot be parsed, or uses a construct this Jinja subset lacks.
@@ -32,6 +34,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
                 + "(GPT-2, Llama 3, Qwen2, DeepSeek-R1 families). Use a model with a byte-level BPE tokenizer.json."
         case let .invalidUTF8(offset):
             return "input is not valid UTF-8 (first bad byte at byte offset \(offset)); re-encode the text as UTF-8."
+        case let .invalidJSON(source, offset, reason):
+            return "\(source): invalid JSON at character \(offset): \(reason). Fix the file so that it is valid JSON."
         case let .unknownTokenId(id, size):
             return "token id \(id) is outside the vocabulary (0..<\(size)); check that the ids come from this tokenizer."
         case let .templateSyntax(message, line, column):

@@ -28,7 +28,7 @@ struct TemplateCommand: ParsableCommand {
             throw ValidationError("cannot read --messages \(messages)")
         }
         let text = try Tokenizer.validatedString(utf8: Array(data))
-        let parsed = try TemplateValue(jsonText: text)
+        let parsed = try TemplateValue(jsonText: text, source: messages)
         var list = parsed, tools = TemplateValue.none
         if case let .dict(d) = parsed {
             guard let m = d["messages"] else { throw ValidationError("\(messages): the object has no \"messages\" key") }

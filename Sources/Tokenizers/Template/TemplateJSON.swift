@@ -3,8 +3,9 @@ import Foundation
 extension TemplateValue {
     /// Parses JSON text into a template value, keeping object key order (as Python's `json.load`
     /// does — `tojson` output depends on it; `JSONSerialization` would lose it).
-    public init(jsonText: String) throws {
-        var parser = OrderedJSONParser(Array(jsonText.unicodeScalars))
+    /// `source` names the text in error messages (e.g. the file path).
+    public init(jsonText: String, source: String = "JSON") throws {
+        var parser = OrderedJSONParser(Array(jsonText.unicodeScalars), source: source)
         self = try parser.parseDocument()
     }
 }
@@ -12,9 +13,13 @@ extension TemplateValue {
 /// A small strict JSON parser (RFC 8259) producing `TemplateValue`s with ordered objects.
 struct OrderedJSONParser {
     private let s: [Unicode.Scalar]
+    private let source: String
     private var i = 0
 
-    init(_ scalars: [Unicode.Scalar]) { s = scalars }
+    init(_ scalars: [Unicode.Scalar], source: String) {
+        s = scalars
+        self.source = source
+    }
 
     mutating func parseDocument() throws -> TemplateValue {
         let v = try value()
@@ -24,7 +29,7 @@ struct OrderedJSONParser {
     }
 
     private func fail(_ what: String) -> TokenizerError {
-        TokenizerError.malformedConfig(file: "JSON", key: "character \(i)", reason: what)
+        TokenizerError.invalidJSON(source: source, offset: i, reason: what)
     }
 
     private mutating func skipSpace() {
