@@ -8,6 +8,9 @@ struct SafeKeyCommand: ParsableCommand {
         abstract: "SafeKey: train, evaluate and analyse safer reasoning models, natively in Swift.",
         subcommands: [
             BenchCommand.self,
+            EncodeCommand.self,
+            LossCommand.self,
+            TrainCommand.self,
             TokenizeCommand.self,
             TemplateCommand.self,
             EvalCommand.self,

@@ -26,6 +26,21 @@ public struct EncodedExample: Equatable {
     /// Line of the record in its input file (for messages).
     public var line: Int
 
+    public init(inputIds: [Int], labels: [Int], keyMask: [Int], queryMask: [Int], promptLength: Int, keyStart: Int,
+                keyEnd: Int, unsafe: Bool, auxiliary: Bool, referenceKeySpan: (Int, Int)?, line: Int) {
+        self.inputIds = inputIds
+        self.labels = labels
+        self.keyMask = keyMask
+        self.queryMask = queryMask
+        self.promptLength = promptLength
+        self.keyStart = keyStart
+        self.keyEnd = keyEnd
+        self.unsafe = unsafe
+        self.auxiliary = auxiliary
+        self.referenceKeySpan = referenceKeySpan
+        self.line = line
+    }
+
     public var understandingSpan: (start: Int, end: Int) { (promptLength, keyStart) }
     public var length: Int { inputIds.count }
 

@@ -47,6 +47,19 @@ public struct RecordEncoder {
         self.referenceSpans = referenceSpans
     }
 
+    /// An encoder rendering with the tokenizer's own chat template (compiled once).
+    public init(tokenizer: Tokenizer, maxSequenceLength: Int = 8192, referenceSpans: Bool = false) throws {
+        guard let source = tokenizer.chatTemplate else {
+            throw TrainingError.invalidOption("the tokenizer at \(tokenizer.source) has no chat template (tokenizer_config.json `chat_template` or chat_template.jinja)")
+        }
+        let template = try ChatTemplate(source: source)
+        self.init(tokenizer: tokenizer, render: { messages, addGenerationPrompt, keepThinking in
+            let list = TemplateValue.array(messages.map { ["role": .string($0.role), "content": .string($0.content)] })
+            return try template.render(context: tokenizer.chatTemplateContext(messages: list, addGenerationPrompt: addGenerationPrompt),
+                                       keepThinking: keepThinking)
+        }, maxSequenceLength: maxSequenceLength, referenceSpans: referenceSpans)
+    }
+
     /// Encodes one record. Throws `TrainingError.encoding` naming the record's line when the
     /// template does not reproduce the response or the prompt is not a token prefix.
     public func encode(_ record: SafeKeyRecord) throws -> EncodedExample {

@@ -21,13 +21,15 @@ public enum TrainingCheckpoint {
         try SafeTensorsWriter.write(params.map { entry($0) }, to: (tmp as NSString).appendingPathComponent("model.safetensors"))
         try trainer.head.save(to: (tmp as NSString).appendingPathComponent("safety_head.safetensors"))
         var moments: [SafeTensorsEntry] = []
+        var steps: [String: Int] = [:]
         for p in params + trainer.head.parameters {
-            guard let (m, v) = trainer.optimizer.moments(of: p) else { continue }
+            guard let (m, v, t) = trainer.optimizer.moments(of: p) else { continue }
             moments.append(SafeTensorsEntry(name: (p.name ?? "") + ".exp_avg", shape: p.shape, values: m))
             moments.append(SafeTensorsEntry(name: (p.name ?? "") + ".exp_avg_sq", shape: p.shape, values: v))
+            steps[p.name ?? ""] = t
         }
         try SafeTensorsWriter.write(moments, to: (tmp as NSString).appendingPathComponent("optimizer.safetensors"))
-        try writeJSON(state(trainer).merging(extra) { a, _ in a }, to: (tmp as NSString).appendingPathComponent("trainer_state.json"))
+        try writeJSON(state(trainer).merging(extra) { a, _ in a }.merging(["parameter_steps": steps]) { a, _ in a }, to: (tmp as NSString).appendingPathComponent("trainer_state.json"))
         if fm.fileExists(atPath: dir) {
             try? fm.removeItem(atPath: old)
             try fm.moveItem(atPath: dir, toPath: old)
@@ -79,13 +81,17 @@ public enum TrainingCheckpoint {
         let head = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("safety_head.safetensors"))
         for p in trainer.head.parameters { try fill(p, from: head, name: p.name ?? "") }
         let opt = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("optimizer.safetensors"))
-        var moments: [(Tensor, m: [Float], v: [Float])] = []
+        let paramSteps = state["parameter_steps"] as? [String: Int] ?? [:]
+        var moments: [(Tensor, m: [Float], v: [Float], step: Int)] = []
         for p in trainer.model.parameters + trainer.head.parameters {
             let name = p.name ?? ""
             guard opt.tensors[name + ".exp_avg"] != nil else { continue }
-            moments.append((p, try opt.floats(name + ".exp_avg"), try opt.floats(name + ".exp_avg_sq")))
+            guard let t = paramSteps[name] else {
+                throw TrainingError.checkpoint(path: statePath, detail: "no step count for \(name); the checkpoint is incomplete")
+            }
+            moments.append((p, try opt.floats(name + ".exp_avg"), try opt.floats(name + ".exp_avg_sq"), t))
         }
-        try trainer.optimizer.restore(step: optSteps, moments: moments)
+        try trainer.optimizer.restore(stepCount: optSteps, moments: moments)
         trainer.restore(step: step)
         return true
     }

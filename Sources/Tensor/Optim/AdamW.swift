@@ -14,7 +14,10 @@ public struct ParameterGroup {
 /// non-fused, `amsgrad=False`) step for step, including its order of f32 operations:
 /// `p ← p·(1 − lr·wd)`; `m ← m + (1−β1)(g − m)` (lerp); `v ← β2·v + (1−β2)·g²`;
 /// `p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)`. Bias-correction scalars in double, as Python.
-/// State (`m`, `v`) is f32, allocated on the first step. Parameters without a gradient are skipped.
+/// State (`m`, `v`, and the step count `t`) is per parameter, created at the parameter's first
+/// update — so a parameter that first gets a gradient late (e.g. SafeKey's heads) starts its bias
+/// correction at t = 1, as in PyTorch. Parameters without a gradient (`gradStorage == nil`, PyTorch's
+/// `grad is None`) are skipped; `zeroGrad()` drops gradients like `zero_grad(set_to_none=True)`.
 ///
 /// ```swift
 /// let opt = AdamW(groups: [ParameterGroup(parameters: weights, weightDecay: 1e-4),
@@ -27,9 +30,9 @@ public final class AdamW {
     /// Current learning rate (Double, like PyTorch's Python-float hyper-parameters).
     public var learningRate: Double
     public let beta1: Float, beta2: Float, eps: Float
-    /// Steps taken so far (`t` of the bias correction).
+    /// Calls of `step()` so far.
     public private(set) var stepCount = 0
-    private var state: [ObjectIdentifier: (m: Storage, v: Storage)] = [:]
+    private var state: [ObjectIdentifier: (m: Storage, v: Storage, t: Int)] = [:]
 
     public init(groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 eps: Float = 1e-8) {
@@ -43,11 +46,6 @@ public final class AdamW {
     /// One update of every parameter that has a gradient.
     public func step() {
         stepCount += 1
-        let t = Double(stepCount)
-        let bc1 = 1 - pow(Double(beta1), t)
-        let bc2Sqrt = (1 - pow(Double(beta2), t)).squareRoot()
-        let stepSize = Float(learningRate / bc1)
-        let bc2 = Float(bc2Sqrt)
         // Scalars as PyTorch forms them: Python doubles rounded to f32 at the kernel.
         let oneMinusB1 = Float(1 - Double(beta1)), oneMinusB2 = Float(1 - Double(beta2))
         let (b2, eps, lr) = (beta2, self.eps, learningRate)
@@ -55,7 +53,10 @@ public final class AdamW {
             let decay = Float(1 - lr * Double(group.weightDecay))
             for p in group.parameters {
                 guard let g = p.gradStorage?.pointer else { continue }
-                let s = stateFor(p)
+                let s = advance(p)
+                let t = Double(s.t)
+                let stepSize = Float(learningRate / (1 - pow(Double(beta1), t)))
+                let bc2 = Float((1 - pow(Double(beta2), t)).squareRoot())
                 let w = p.data, m = s.m.pointer, v = s.v.pointer
                 Parallel.forRange(p.count, grain: 1 << 15) { r in
                     for i in r {
@@ -70,34 +71,37 @@ public final class AdamW {
         }
     }
 
-    /// Sets every parameter's gradient to zero.
-    public func zeroGrad() { for g in groups { for p in g.parameters { p.zeroGrad() } } }
+    /// Drops every parameter's gradient (PyTorch `zero_grad(set_to_none=True)`).
+    public func zeroGrad() { for g in groups { for p in g.parameters { p.dropGrad() } } }
 
-    private func stateFor(_ p: Tensor) -> (m: Storage, v: Storage) {
-        if let s = state[ObjectIdentifier(p)] { return s }
-        let s = (m: Storage(count: p.count), v: Storage(count: p.count))
-        state[ObjectIdentifier(p)] = s
+    /// The state of `p` with its step count advanced by one (created at t = 1).
+    private func advance(_ p: Tensor) -> (m: Storage, v: Storage, t: Int) {
+        let id = ObjectIdentifier(p)
+        var s = state[id] ?? (m: Storage(count: p.count), v: Storage(count: p.count), t: 0)
+        s.t += 1
+        state[id] = s
         return s
     }
 
-    /// The first and second moments of `p` (for checkpoints), or nil before its first step.
-    public func moments(of p: Tensor) -> (m: [Float], v: [Float])? {
+    /// The moments and step count of `p` (for checkpoints), or nil before its first update.
+    public func moments(of p: Tensor) -> (m: [Float], v: [Float], step: Int)? {
         guard let s = state[ObjectIdentifier(p)] else { return nil }
         return (Array(UnsafeBufferPointer(start: s.m.pointer, count: p.count)),
-                Array(UnsafeBufferPointer(start: s.v.pointer, count: p.count)))
+                Array(UnsafeBufferPointer(start: s.v.pointer, count: p.count)), s.t)
     }
 
-    /// Restores moments and the step count (resume from a checkpoint).
-    public func restore(step: Int, moments: [(Tensor, m: [Float], v: [Float])]) throws {
-        for (p, m, v) in moments {
-            guard m.count == p.count, v.count == p.count else {
-                throw TensorError.shapeMismatch(op: "AdamW.restore", detail: "moments of \(p.name ?? "parameter") have \(m.count)/\(v.count) values for \(p.count)")
+    /// Restores per-parameter moments and step counts, and the number of `step()` calls (resume).
+    public func restore(stepCount: Int, moments: [(Tensor, m: [Float], v: [Float], step: Int)]) throws {
+        for (p, m, v, t) in moments {
+            guard m.count == p.count, v.count == p.count, t > 0 else {
+                throw TensorError.shapeMismatch(op: "AdamW.restore", detail: "moments of \(p.name ?? "parameter") have \(m.count)/\(v.count) values for \(p.count), step \(t)")
             }
-            let s = stateFor(p)
+            let s = (m: Storage(count: p.count), v: Storage(count: p.count), t: t)
             m.withUnsafeBufferPointer { s.m.pointer.update(from: $0.baseAddress!, count: p.count) }
             v.withUnsafeBufferPointer { s.v.pointer.update(from: $0.baseAddress!, count: p.count) }
+            state[ObjectIdentifier(p)] = s
         }
-        stepCount = step
+        self.stepCount = stepCount
     }
 }
 

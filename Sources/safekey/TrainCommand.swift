@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import Models
+import SafeKey
+import Tensor
+
+/// `safekey train --model DIR --data FILE --output DIR [...]` (issue 5, item 6): SFT, then SFT + QMM +
+/// DPSH in the last k epochs; defaults are the reference implementation's.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune a model with SafeKey (SFT + Query-Mask Modeling + Dual-Path Safety Head).",
+        discussion: """
+        OUTPUT becomes a Hugging Face model folder (config.json, weights, tokenizer files) plus
+        safety_head.safetensors and trainer_state.json; OUTPUT/checkpoint/ holds the resumable state
+        (f32 weights, AdamW moments), written atomically. Example:
+          safekey train --model Assets/world-base --data train.jsonl --output /tmp/safekey-run --epochs 3 --lr 1e-3
+        """)
+
+    @Option(help: "Base model folder (Hugging Face layout).") var model: String
+    @Option(help: "SafeKey records (JSON array or JSONL).") var data: String
+    @Option(help: "Output folder.") var output: String
+    @Option var epochs = 5
+    @Option(help: "QMM and DPSH are on in the last k epochs.") var lastKEpochs = 2
+    @Option var lr = 1e-5
+    @Option(help: "AdamW betas, comma-separated.") var betas = "0.9,0.95"
+    @Option var weightDecay: Float = 1e-4
+    @Option var warmupRatio = 0.05
+    @Option var batchSize = 1
+    @Option var gradAccum = 1
+    @Option var maxSeqLen = 8192
+    @Option var seed: UInt64 = 2002
+    @Flag(help: "Keep the data order of the file.") var noShuffle = false
+    @Option(help: "Objectives to use: any of sft,qmm,dpsh.") var objectives = "sft,qmm,dpsh"
+    @Option var keySentenceWeight: Float = 0.2
+    @Option var headWeight: Float = 0.2
+    @Option var headTheta: Float = 0.5
+    @Flag(help: "QMM without hiding the prompt (the reference's mask ablation).") var qmmNoMask = false
+    @Flag(help: "Probe only: detach hidden states from the heads; the loss is the head loss.") var detachHead = false
+    @Option(help: "Clip the global gradient norm (off by default).") var maxGradNorm: Float?
+    @Flag(help: "Recompute each layer in backward to save memory.") var gradientCheckpointing = false
+    @Option(help: "Stop after N optimizer steps in total.") var maxSteps: Int?
+    @Flag(help: "Save the Hugging Face folder at every epoch end.") var saveEveryEpoch = false
+    @Option(help: "Resumable checkpoint every N optimizer steps (default: epoch ends only).") var checkpointEvery = 0
+    @Option(help: "Weights dtype of the saved model: bf16 or f32.") var saveDtype = "bf16"
+    @Option(help: "JSONL log file, one line per optimizer step.") var log: String?
+    @Option(help: "Resume from this earlier output folder (its checkpoint/).") var resume: String?
+    @Option(help: "Initial safety head weights (safetensors).") var safetyHead: String?
+    @Flag(help: "Fail on the first bad record instead of skipping it.") var strict = false
+
+    func run() throws {
+        do { try train() } catch {
+            printErr("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func train() throws {
+        var options = TrainerOptions()
+        options.epochs = epochs
+        options.lastKEpochs = lastKEpochs
+        options.learningRate = lr
+        let b = betas.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard b.count == 2 else { throw TrainingError.invalidOption("--betas takes two numbers, e.g. 0.9,0.95; got \(betas)") }
+        options.betas = (b[0], b[1])
+        options.weightDecay = weightDecay
+        options.warmupRatio = warmupRatio
+        options.batchSize = batchSize
+        options.gradAccum = gradAccum
+        options.maxSeqLen = maxSeqLen
+        options.seed = seed
+        options.shuffle = !noShuffle
+        let objs = Set(objectives.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        guard objs.isSubset(of: ["sft", "qmm", "dpsh"]), objs.contains("sft") || detachHead else {
+            throw TrainingError.invalidOption("--objectives takes a comma list of sft, qmm, dpsh (sft required); got \(objectives)")
+        }
+        options.objective.useQMM = objs.contains("qmm")
+        options.objective.useDPSH = objs.contains("dpsh")
+        options.objective.keySentenceWeight = keySentenceWeight
+        options.objective.headWeight = headWeight
+        options.objective.headTheta = headTheta
+        options.objective.qmmNoMask = qmmNoMask
+        options.objective.detachHead = detachHead
+        options.objective.gradientCheckpointing = gradientCheckpointing
+        options.maxGradNorm = maxGradNorm
+        options.maxSteps = maxSteps
+        options.saveEveryEpoch = saveEveryEpoch
+        options.checkpointEvery = checkpointEvery
+        guard saveDtype == "bf16" || saveDtype == "f32" else { throw TrainingError.invalidOption("--save-dtype is bf16 or f32, not \(saveDtype)") }
+        guard (0...1).contains(headTheta) else { throw TrainingError.invalidOption("--head-theta must lie in [0, 1]") }
+
+        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict)
+        let decoder = try DecoderModel(folder: model)
+        let head = try safetyHead.map { try SafetyHead(file: $0, hiddenSize: decoder.config.hiddenSize) }
+            ?? SafetyHead(hiddenSize: decoder.config.hiddenSize, seed: seed)
+        let trainer = try Trainer(model: decoder, head: head, examples: loaded.examples,
+                                  padId: loaded.tokenizer.eosTokenId ?? 0, options: options)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        if let resume {
+            guard try TrainingCheckpoint.load(into: trainer, output: resume) else {
+                throw TrainingError.checkpoint(path: resume, detail: "no checkpoint/ folder to resume from")
+            }
+            printErr("resumed at optimizer step \(trainer.globalStep) of \(trainer.totalSteps)")
+        }
+        let logWriter = try log.map { try StepLogWriter(path: $0, keepThrough: trainer.globalStep) }
+        let progress = Progress(total: trainer.totalSteps)
+        trainer.onStep = { step in
+            logWriter?.append(step)
+            progress.update(step)
+            return true
+        }
+        let dtype: DType = saveDtype == "f32" ? .f32 : .bf16
+        let out = output
+        try trainer.run { t in
+            try TrainingCheckpoint.save(t, output: out)
+            if options.saveEveryEpoch && t.globalStep % t.stepsPerEpoch == 0 { try Self.saveModel(t, to: out, dtype: dtype) }
+        }
+        progress.finish()
+        try Self.saveModel(trainer, to: output, dtype: dtype)
+        printErr("saved \(output) (\(saveDtype)) after \(trainer.globalStep) optimizer steps")
+    }
+
+    /// The Hugging Face folder: model, tokenizer files, safety head, trainer state.
+    static func saveModel(_ t: Trainer, to folder: String, dtype: DType) throws {
+        try t.model.save(to: folder, dtype: dtype)
+        try t.head.save(to: (folder as NSString).appendingPathComponent("safety_head.safetensors"))
+        try TrainingCheckpoint.writeJSON(TrainingCheckpoint.state(t), to: (folder as NSString).appendingPathComponent("trainer_state.json"))
+    }
+}
+
+/// Appends one JSON line per optimizer step; on resume keeps only the lines up to the resumed step.
+final class StepLogWriter {
+    private let handle: FileHandle
+    init(path: String, keepThrough step: Int) throws {
+        let fm = FileManager.default
+        var kept = ""
+        if step > 0, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                if let d = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                   let s = d["step"] as? Int, s <= step { kept += line + "\n" }
+            }
+        }
+        try Data(kept.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.io(path: path, detail: "cannot open the log for writing") }
+        h.seekToEndOfFile()
+        handle = h
+        _ = fm
+    }
+    func append(_ step: StepLog) {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        if let d = try? enc.encode(step) { handle.write(d + Data("\n".utf8)) }
+    }
+}
+
+/// A progress line on stderr: a redrawn bar on a terminal, plain lines otherwise.
+final class Progress {
+    let total: Int
+    let tty = isatty(2) == 1
+    let start = Date()
+    init(total: Int) { self.total = total }
+    func update(_ s: StepLog) {
+        let elapsed = Date().timeIntervalSince(start)
+        let line = String(format: "step %d/%d epoch %d loss %.4f sft %.4f%@%@ lr %.2e %.0f tok/s", s.step, total, s.epoch, s.loss,
+                          s.sft_loss, s.qmm_loss.map { String(format: " qmm %.4f", $0) } ?? "",
+                          s.head_loss.map { String(format: " head %.4f", $0) } ?? "", s.lr, s.tokens_per_s)
+        if tty {
+            let width = 24, done = total > 0 ? width * s.step / total : width
+            let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
+            FileHandle.standardError.write(Data("\r\(bar) \(line) \(Int(elapsed))s ".utf8))
+        } else {
+            printErr(line)
+        }
+    }
+    func finish() { if tty { printErr("") } }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Models
+import SafeKey
+import Tokenizers
+
+/// Shared by `encode`, `loss` and `train`: reads records, reports skipped ones on stderr with their
+/// lines, and encodes them with the model folder's tokenizer and chat template.
+enum TrainingInputs {
+    struct Loaded {
+        let tokenizer: Tokenizer
+        let examples: [EncodedExample]
+        let skipped: Int
+        let truncatedAux: Int
+    }
+
+    static func load(model: String, data: String, maxSeqLen: Int, strict: Bool, referenceSpans: Bool = false) throws -> Loaded {
+        let tokenizer = try Tokenizer(path: model)
+        let encoder = try RecordEncoder(tokenizer: tokenizer, maxSequenceLength: maxSeqLen, referenceSpans: referenceSpans)
+        let (records, report) = try RecordReader.read(path: data, options: .init(requireOffsets: false, strict: strict)) { issue in
+            printErr("warning: skipped \(issue)")
+        }
+        var examples: [EncodedExample] = []
+        var failed = 0, truncated = 0, noOffsets = 0
+        for r in records {
+            do {
+                let e = try encoder.encode(r)
+                if !e.auxiliary {
+                    if r.summaryEndIdx == nil { noOffsets += 1 } else { truncated += 1 }
+                }
+                examples.append(e)
+            } catch {
+                if strict { throw error }
+                printErr("warning: skipped: \(error)")
+                failed += 1
+            }
+        }
+        printErr("records: \(report.total) read, \(report.skipped.count) skipped (\(report.summary)), \(failed) failed to encode, \(examples.count) encoded; \(noOffsets) without U/K offsets and \(truncated) whose K no longer fits --max-seq-len \(maxSeqLen) train with SFT only")
+        guard !examples.isEmpty else { throw TrainingError.noData("\(data): no record could be used (see the warnings above)") }
+        return Loaded(tokenizer: tokenizer, examples: examples, skipped: report.skipped.count + failed, truncatedAux: truncated)
+    }
+}
+
+/// Writes a line to standard error.
+func printErr(_ s: String) {
+    FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
+}
+
+/// One JSON object on one line (keys sorted, no escaping of slashes).
+func jsonLine(_ object: [String: Any]) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+}
