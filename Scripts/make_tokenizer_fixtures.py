@@ -337,7 +337,7 @@ VARIANTS = {
                                     "<tool_call>": {"single_word": True}, "</tool_call>": {"lstrip": True, "rstrip": True}},
                    "add_added": [{"id": 151665, "content": "caf\u00e9", "single_word": False, "lstrip": False,
                                   "rstrip": False, "normalized": True, "special": False}]},
-    "gpt2-style": {"base": "qwen2.5",
+    "gpt2-style": {"base": "qwen2.5", "merges_as_strings": True,
                    "set": {"normalizer": None,
                            "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
                            "post_processor": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}}},
@@ -363,6 +363,8 @@ def make_variant_fixtures(texts):
         for tok in spec["added_tokens"]:
             tok.update(patch.get("update_added", {}).get(tok["content"], {}))
         spec["added_tokens"] += patch.get("add_added", [])
+        if patch.get("merges_as_strings"):  # the older "a b" form of merges
+            spec["model"]["merges"] = [" ".join(m) for m in spec["model"]["merges"]]
         tok = Tokenizer.from_str(json.dumps(spec))
         rows = []
         extra = ["cafe\u0301 and café, café!", " <|im_start|>  user<|im_end|>  \n next", "a<tool_call>b <tool_call> c",

@@ -5,7 +5,7 @@ import Tokenizers
 /// Stages and flags the shipped tokenizers leave unused, against HF tokenizers on patched copies
 /// (Scripts/make_tokenizer_fixtures.py `VARIANTS`): added-token lstrip/rstrip/single_word/normalized,
 /// ByteLevel trim_offsets and add_prefix_space with the GPT-2 regex, Split with literal and general
-/// regex patterns, invert, and every split behaviour.
+/// regex patterns, invert, every split behaviour, and merges in the older "a b" string form.
 final class TokenizerVariantFixtureTests: XCTestCase {
     func testVariantsMatchHF() throws {
         guard let variants = try Fixtures.json("variants.json") as? [String: [String: Any]] else {
@@ -26,6 +26,11 @@ final class TokenizerVariantFixtureTests: XCTestCase {
             }
             added += (patch["add_added"] as? [[String: Any]]) ?? []
             spec["added_tokens"] = added
+            if (patch["merges_as_strings"] as? Bool) == true, var model = spec["model"] as? [String: Any],
+               let merges = model["merges"] as? [[String]] {
+                model["merges"] = merges.map { $0.joined(separator: " ") }  // the older "a b" form
+                spec["model"] = model
+            }
             let tok = try Tokenizer(spec: spec, source: "variant \(name)")
             let rows = try Fixtures.jsonLines("variant-\(name).jsonl")
             XCTAssertGreaterThan(rows.count, 400)
