@@ -1,3 +1,5 @@
+import Tensor
+
 /// A validated, memory-mapped `.safetensors` file.
 ///
 /// ```swift
@@ -49,24 +51,22 @@ public final class SafeTensorsFile {
         let range = (dataStart + t.dataRange.lowerBound)..<(dataStart + t.dataRange.upperBound)
         let src = map.bytes(range)
         guard let out = dest.baseAddress, let raw = src.baseAddress else { return }
-        // The data section has no alignment guarantee, so elements are loaded unaligned.
-        switch t.dtype {
-        case .f32:
-            UnsafeMutableRawPointer(out).copyMemory(from: raw, byteCount: t.count * 4)
-        case .bf16:
-            for k in 0..<t.count {
-                out[k] = HalfConversion.bf16ToFloat(raw.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self).littleEndian)
+        // The data section has no alignment guarantee, so elements are loaded unaligned. Chunks are
+        // widened on the worker threads (page faults on the source and destination included).
+        let dtype = t.dtype
+        Parallel.forRange(t.count, grain: 1 << 18) { r in
+            switch dtype {
+            case .f32:
+                UnsafeMutableRawPointer(out + r.lowerBound).copyMemory(from: raw + 4 * r.lowerBound, byteCount: 4 * r.count)
+            case .bf16:
+                for k in r { out[k] = HalfConversion.bf16ToFloat(raw.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self).littleEndian) }
+            case .f16:
+                for k in r { out[k] = HalfConversion.f16ToFloat(raw.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self).littleEndian) }
+            case .f64:
+                for k in r { out[k] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self).littleEndian)) }
+            default:
+                break
             }
-        case .f16:
-            for k in 0..<t.count {
-                out[k] = HalfConversion.f16ToFloat(raw.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self).littleEndian)
-            }
-        case .f64:
-            for k in 0..<t.count {
-                out[k] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self).littleEndian))
-            }
-        default:
-            break
         }
         if release { map.release(range) }
     }
