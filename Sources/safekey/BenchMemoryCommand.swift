@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Models
+import SafeKey
+import Tensor
+
+/// `safekey bench memory`: peak resident memory of one SafeKey training step (SFT + QMM + DPSH,
+/// forward and backward) at growing sequence lengths, with and without gradient checkpointing, on
+/// a small random Qwen2-shaped model. Attention is tiled (O(T) per head), so growth should be
+/// linear in T; a T×T buffer would show up as quadratic growth.
+///
+/// Peak RSS is read from `/proc/self/status` (VmHWM), reset before each run through
+/// `/proc/self/clear_refs` (Linux only).
+struct BenchMemoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "memory", abstract: "Peak memory of a training step vs sequence length (Linux).")
+
+    @Option(help: "Comma-separated sequence lengths.") var seqLens = "1024,2048,4096,8192"
+    @Option var hidden = 256
+    @Option var layers = 4
+    @Option var vocab = 4096
+
+    func run() throws {
+        guard FileManager.default.isWritableFile(atPath: "/proc/self/clear_refs") else {
+            throw ValidationError("needs Linux /proc/self/clear_refs to reset the peak RSS")
+        }
+        let cfg: [String: Any] = ["model_type": "qwen2", "vocab_size": vocab, "hidden_size": hidden,
+                                  "intermediate_size": hidden * 11 / 4, "num_hidden_layers": layers,
+                                  "num_attention_heads": 4, "num_key_value_heads": 2, "rms_norm_eps": 1e-6,
+                                  "max_position_embeddings": 16384, "tie_word_embeddings": true]
+        let config = try ModelConfig(json: Array(try JSONSerialization.data(withJSONObject: cfg)), path: "bench")
+        let model = DecoderModel(config: config)
+        model.initializeRandomly(seed: 1)
+        let head = SafetyHead(hiddenSize: hidden, seed: 1)
+        print("safekey bench memory — Qwen2 shape hidden \(hidden), \(layers) layers, vocab \(vocab), batch 1, \(Parallel.threads) threads")
+        print("seq len   checkpointing   peak RSS growth (MiB)   step seconds")
+        for t in seqLens.split(separator: ",").compactMap({ Int($0) }) {
+            for ckpt in [false, true] {
+                let ids = (0..<t).map { ($0 * 7919) % vocab }
+                let p = t / 8, k = t / 2
+                let e = EncodedExample(inputIds: ids, labels: ids.enumerated().map { $0.offset < p ? -100 : $0.element },
+                                       keyMask: ids.indices.map { $0 >= k && $0 < k + 16 ? 1 : 0 },
+                                       queryMask: ids.indices.map { $0 < p ? 0 : 1 }, promptLength: p, keyStart: k,
+                                       keyEnd: k + 16, unsafe: true, auxiliary: true, referenceKeySpan: nil, line: 1)
+                var options = ObjectiveOptions()
+                options.gradientCheckpointing = ckpt
+                for param in model.parameters + head.parameters { param.dropGrad() }
+                try "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+                let before = status("VmRSS")
+                let start = Date()
+                let r = try SafeKeyObjective.evaluate(model: model, head: head, batch: [e], padId: 0, options: options, auxiliary: true)
+                try r.total.backward()
+                let seconds = Date().timeIntervalSince(start)
+                let growth = Double(status("VmHWM") - before) / 1048576
+                print(pad("\(t)", 10), pad(ckpt ? "on" : "off", 16), pad(String(format: "%.1f", growth), 24), String(format: "%.2f", seconds))
+            }
+        }
+    }
+
+    private func status(_ key: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+        }
+        return 0
+    }
+}
