@@ -18,6 +18,15 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
+/// `y = alpha · op(A) · x + beta · y` (row-major `cblas_sgemv`); A is `rows × cols`.
+@inline(__always)
+public func sgemv(trans: Bool = false, rows: Int, cols: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                  x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
+    if rows == 0 || cols == 0 { return }
+    cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(rows), Int32(cols), alpha, a, Int32(lda),
+                x, 1, beta, y, 1)
+}
+
 /// BLAS threading control: OpenBLAS threads are switched to one inside our own parallel regions
 /// that call BLAS per task, and restored afterwards, so the two pools never oversubscribe cores.
 public enum BLASThreads {

@@ -21,7 +21,10 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) throws ->
     let batch = batchA.reduce(1, *)
     let out = Tensor(uninitialized: batchA + [m, n])
     let ldb = transposeB ? k : n
-    if shared {
+    if shared && batch * m == 1 {
+        // One row (a decode step): GEMV streams the weights once; GEMM would first pack them.
+        sgemv(trans: !transposeB, rows: transposeB ? n : k, cols: transposeB ? k : n, a: b.data, lda: ldb, x: a.data, y: out.data)
+    } else if shared {
         sgemm(transB: transposeB, m: batch * m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: out.data, ldc: n)
     } else {
         for i in 0..<batch {
