@@ -7,6 +7,7 @@ struct SafeKeyCommand: ParsableCommand {
         commandName: "safekey",
         abstract: "SafeKey: train, evaluate and analyse safer reasoning models, natively in Swift.",
         subcommands: [
+            DemoCommand.self,
             BenchCommand.self,
             EncodeCommand.self,
             LossCommand.self,

@@ -63,18 +63,25 @@ public struct RecordEncoder {
     /// Encodes one record. Throws `TrainingError.encoding` naming the record's line when the
     /// template does not reproduce the response or the prompt is not a token prefix.
     public func encode(_ record: SafeKeyRecord) throws -> EncodedExample {
-        let a = record.response.string
-        let user = (role: "user", content: record.question)
-        let full = try render([user, (role: "assistant", content: a)], false, true)
-        let prompt = try render([user], true, false)
+        try encode(conversation: [(role: "user", content: record.question)], response: record.response.string,
+                   summaryEnd: record.summaryEndIdx, keyEnd: record.nextSentenceEndIdx, unsafe: record.unsafe, line: record.line)
+    }
+
+    /// Encodes a conversation (`conversation` ends with the user turn being answered; earlier turns
+    /// are context, e.g. a multi-turn jailbreak) and its normalised assistant `response`, with U/K
+    /// given as Unicode-scalar offsets into `response` (nil: SFT only).
+    public func encode(conversation: [(role: String, content: String)], response a: String, summaryEnd: Int?,
+                       keyEnd: Int?, unsafe: Bool, line: Int) throws -> EncodedExample {
+        let full = try render(conversation + [(role: "assistant", content: a)], false, true)
+        let prompt = try render(conversation, true, false)
         let encoding = try tokenizer.encodeWithOffsets(full)
         let promptIds = try tokenizer.encode(prompt)
         var ids = encoding.ids
         guard promptIds.count <= ids.count, Array(ids.prefix(promptIds.count)) == promptIds else {
-            throw TrainingError.encoding(line: record.line, detail: "the prompt's \(promptIds.count) tokens are not a prefix of the rendered conversation's tokens; the chat template renders the assistant turn differently from its generation prompt")
+            throw TrainingError.encoding(line: line, detail: "the prompt's \(promptIds.count) tokens are not a prefix of the rendered conversation's tokens; the chat template renders the assistant turn differently from its generation prompt")
         }
         guard promptIds.count < ids.count else {
-            throw TrainingError.encoding(line: record.line, detail: "the rendered conversation has no response tokens")
+            throw TrainingError.encoding(line: line, detail: "the rendered conversation has no response tokens")
         }
         let p = promptIds.count
         var labels = ids.enumerated().map { $0.offset < p ? -100 : $0.element }
@@ -82,9 +89,9 @@ public struct RecordEncoder {
         var keyMask = [Int](repeating: 0, count: ids.count)
         var kStart = p, kEnd = p, auxiliary = false
         var reference: (Int, Int)?
-        if let uEnd = record.summaryEndIdx, let kEndChar = record.nextSentenceEndIdx {
+        if let uEnd = summaryEnd, let kEndChar = keyEnd {
             guard let base = Self.lastOccurrence(of: a, in: full) else {
-                throw TrainingError.encoding(line: record.line, detail: "the chat template did not reproduce the response verbatim (does it drop the thinking?), so K cannot be located")
+                throw TrainingError.encoding(line: line, detail: "the chat template did not reproduce the response verbatim (does it drop the thinking?), so K cannot be located")
             }
             let ks = base + uEnd, ke = base + kEndChar
             var first = -1, last = -1
@@ -115,8 +122,8 @@ public struct RecordEncoder {
         }
         if !auxiliary { keyMask = [Int](repeating: 0, count: ids.count) }
         return EncodedExample(inputIds: ids, labels: labels, keyMask: keyMask, queryMask: queryMask, promptLength: p,
-                              keyStart: kStart, keyEnd: kEnd, unsafe: record.unsafe, auxiliary: auxiliary,
-                              referenceKeySpan: reference, line: record.line)
+                              keyStart: kStart, keyEnd: kEnd, unsafe: unsafe, auxiliary: auxiliary,
+                              referenceKeySpan: reference, line: line)
     }
 
     /// Start (in Unicode scalars) of the last occurrence of `needle` in `haystack`.
