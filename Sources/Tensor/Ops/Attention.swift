@@ -79,7 +79,9 @@ private func maskTile(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int, i0
     for r in 0..<rows {
         let limit = dims.offset + i0 + r      // last visible key (causal)
         let row = s + r * tile
-        for c in 0..<cols where j0 + c > limit || (hidden?[j0 + c] ?? false) { row[c] = -.infinity }
+        let visible = min(cols, max(0, limit - j0 + 1))   // columns 0..<visible pass the causal test
+        for c in visible..<cols { row[c] = -.infinity }
+        if let hidden { for c in 0..<visible where hidden[j0 + c] { row[c] = -.infinity } }
     }
 }
 

@@ -10,7 +10,12 @@ func vexp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let hi = SIMD8<Float>(repeating: 88.72283), lo = SIMD8<Float>(repeating: -87.33654)
     var xc = x.replacing(with: hi, where: x .> hi)
     xc = xc.replacing(with: lo, where: xc .< lo)
-    let n = (xc * 1.44269504088896341).rounded(.toNearestOrEven)
+    // n = round-half-even(x·log₂e) through the 1.5·2²³ shift: adding it leaves the integer in the
+    // low mantissa bits (exact for |x·log₂e| < 2²²), so no float→int conversion is needed (Swift's
+    // generic SIMD conversion is not vectorised and cost ~45% of a training step).
+    let magic = SIMD8<Float>(repeating: 12582912)
+    let shifted = xc * 1.44269504088896341 + magic
+    let n = shifted - magic
     let r = xc - n * 0.693359375 + n * 2.12194440e-4
     var p = SIMD8<Float>(repeating: 1.9875691500e-4)
     p = p * r + 1.3981999507e-3
@@ -20,8 +25,8 @@ func vexp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     p = p * r + 5.0000001201e-1
     let er = p * r * r + r + 1
     // 2ⁿ by building the float's exponent bits; n ∈ [−126, 128] after the clamp.
-    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-    let scaled = er * unsafeBitCast(bits, to: SIMD8<Float>.self)
+    let ni = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+    let scaled = er * unsafeBitCast((ni &+ 127) &<< 23, to: SIMD8<Float>.self)
     var out = scaled.replacing(with: 0, where: x .< lo)
     out = out.replacing(with: .infinity, where: x .> hi)
     return out

@@ -33,21 +33,37 @@ public func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float) throws -> Tensor {
             Parallel.forRange(rows, grain: 16) { r in
                 for row in r {
                     let xr = xp + row * c, gr = g + row * c, gxr = gx + row * c, s = rs[row]
-                    var acc: Float = 0
-                    for j in 0..<c { acc += gr[j] * wp[j] * xr[j] * s }
-                    let mean = acc / Float(c)
+                    let mean = dot3(gr, wp, xr, c) * s / Float(c)
                     for j in 0..<c { gxr[j] += s * (gr[j] * wp[j] - xr[j] * s * mean) }
                 }
             }
         }
         if weight.requiresGrad {
+            // Columns split across threads: each task owns a slice of dw and sweeps every row.
             let gw = weight.gradBuffer()
-            for row in 0..<rows {
-                let xr = xp + row * c, gr = g + row * c, s = rs[row]
-                for j in 0..<c { gw[j] += gr[j] * xr[j] * s }
+            Parallel.forRange(c, grain: 64) { cols in
+                for row in 0..<rows {
+                    let xr = xp + row * c, gr = g + row * c, s = rs[row]
+                    for j in cols { gw[j] += gr[j] * xr[j] * s }
+                }
             }
         }
     }
+}
+
+/// `Σ a[i]·b[i]·c[i]` with a SIMD accumulator.
+@inline(__always) func dot3(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= n {
+        acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            * UnsafeRawPointer(c + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = acc.sum()
+    while i < n { total += a[i] * b[i] * c[i]; i += 1 }
+    return total
 }
 
 /// A heap buffer owned by a backward closure (freed with the graph).

@@ -24,7 +24,23 @@ public func swiglu(gate: Tensor, up: Tensor) throws -> Tensor {
         let gg = gate.requiresGrad ? gate.gradBuffer() : nil
         let gu = up.requiresGrad ? up.gradBuffer() : nil
         Parallel.forRange(n, grain: 1 << 14) { r in
-            for i in r {
+            var i = r.lowerBound
+            while i + 8 <= r.upperBound {
+                let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+                let dv = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+                let s = 1 / (1 + vexp(-gv))
+                if let gu {
+                    let old = UnsafeRawPointer(gu + i).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(gu + i).storeBytes(of: old + dv * gv * s, as: SIMD8<Float>.self)
+                }
+                if let gg {
+                    let uv = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let old = UnsafeRawPointer(gg + i).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(gg + i).storeBytes(of: old + dv * uv * s * (1 + gv * (1 - s)), as: SIMD8<Float>.self)
+                }
+                i += 8
+            }
+            for i in i..<r.upperBound {
                 let s = 1 / (1 + sexp(-g[i]))
                 if let gu { gu[i] += dy[i] * g[i] * s }
                 // d silu/dg = σ(g) · (1 + g · (1 − σ(g)))
