@@ -16,6 +16,7 @@ struct AnnotateCommand: ParsableCommand {
         discussion: """
         Annotate: safekey annotate --input STAR-1.json --output star1-uk.jsonl
         Evaluate: safekey annotate --evaluate Tests/Fixtures/annotator/gold.jsonl --input STAR-1.json
+        Model: safekey annotate --method model --model DIR --input IN --output OUT
         API: safekey annotate --method api --api-base http://localhost:8000/v1 --model-name M --input IN --output OUT
 
         The output is JSONL: each input record's keys plus summary_end_idx and next_sentence_end_idx (Unicode code-point offsets into the normalised response) and an "annotation" object. Reruns skip records already in the output. Records that cannot be annotated are reported and left out.
@@ -24,7 +25,7 @@ struct AnnotateCommand: ParsableCommand {
 
     @Option(help: "Records: JSON array or JSONL (question, response, source, …).") var input: String?
     @Option(help: "Output JSONL (written atomically; an existing file is resumed).") var output: String?
-    @Option(help: "rules (default, instant) | api (OpenAI-compatible endpoint) | model (not available yet).") var method: String = "rules"
+    @Option(help: "rules (default, instant) | api (OpenAI-compatible endpoint) | model (local model folder, --model DIR).") var method: String = "rules"
     @Option(help: "Sentence segmentation: improved (default) | reference (the reference's regex split).") var segmenter: String = "improved"
     @Flag(help: "Stop at the first bad input record instead of skipping it.") var strict = false
     @Option(help: "Score the method on a gold file instead of annotating (needs --input STAR-1.json for its STAR-1 rows).") var evaluate: String?
@@ -33,6 +34,7 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "api: base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1.") var apiBase: String?
     @Option(help: "api: environment variable holding the API key (unset or empty = no key).") var apiKeyEnv: String = "OPENAI_API_KEY"
     @Option(help: "api: model name sent in the request.") var modelName: String?
+    @Option(help: "model: local model folder (config.json, safetensors, tokenizer.json with a chat template).") var model: String?
     @Option(help: "api: seconds before a request times out.") var timeout: Double = 60
     @Option(help: "api: retries after a failed request (exponential back-off).") var retries: Int = 4
     @Option(help: "api: cache folder (responses keyed by request); default <output or gold>.cache.") var cacheDir: String?
@@ -77,9 +79,8 @@ struct AnnotateCommand: ParsableCommand {
             let client = AnnotatorAPIClient(baseURL: url, apiKey: key, timeout: timeout, retries: retries)
             return APIPicker(client: client, model: model, cache: try ResponseCache(directory: cache))
         default:
-            // ModelPicker (Sources/SafeKey/Annotator/ModelPicker.swift) is ready; it needs a
-            // CandidateScorer backed by the Models decoder, which is not written yet.
-            throw AnnotatorError.configuration("--method model is not available yet: it needs a CandidateScorer on the project's decoder (Models). Use --method rules or api.")
+            guard let folder = model else { throw AnnotatorError.configuration("--method model needs --model DIR (a local chat model folder)") }
+            return ModelPicker(scorer: try LocalModelScorer(folder: folder))
         }
     }
 

@@ -12,6 +12,7 @@ import SafetyEval
 ///     OPENAI_API_KEY=... safekey eval --input result/m/xstest.json --judge rubric --model-name gpt-4o
 ///     safekey eval --input r.json --judge rubric --api-base http://127.0.0.1:8000/v1 --no-auth
 ///     safekey eval --input r.json --judge llama-guard --dump-prompts guard_prompts.jsonl
+///     safekey eval --input r.json --judge llama-guard --guard-model models/Llama-Guard-3-1B
 ///     safekey eval --list-phrases
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,8 +65,14 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "llama-guard: write the rendered Llama Guard 3 prompts as JSON lines to this file.")
     var dumpPrompts: String?
 
-    @Option(help: "llama-guard: local guard model folder (runs once the decoder is wired in).")
+    @Option(help: "llama-guard: local guard model folder (e.g. Llama-Guard-3-1B/8B), run on our own engine (greedy).")
     var guardModel: String?
+
+    @Option(help: "llama-guard: new tokens generated per verdict with --guard-model.")
+    var guardMaxNewTokens: Int = 20
+
+    @Option(help: "llama-guard: prompts per batch with --guard-model.")
+    var guardBatchSize: Int = 8
 
     @Flag(help: "llama-guard: send [user, assistant] chats to --api-base (a server hosting a Llama Guard 3 model; use --model-name).")
     var guardEndpoint = false
@@ -115,9 +122,10 @@ struct EvalCommand: ParsableCommand {
                 print("wrote \(file.data.reduce(0) { $0 + $1.response.count }) Llama Guard 3 prompts to \(dump)")
                 return
             }
-            throw SafetyEvalError.judgeUnavailable(
-                judge: "llama-guard",
-                detail: "running a local guard model\(guardModel.map { " (\($0))" } ?? "") needs the decoder from Sources/Models, which is not wired into SafetyEval yet. Use --dump-prompts FILE to write the rendered prompts, or --judge refusal / rubric.")
+            guard let folder = guardModel else {
+                throw ValidationError("--judge llama-guard needs --guard-model DIR (a local Llama Guard 3 folder), --guard-endpoint, or --dump-prompts FILE")
+            }
+            j = LlamaGuardJudge(classifier: try LocalGuardClassifier(folder: folder, maxNewTokens: guardMaxNewTokens, batchSize: guardBatchSize))
         }
         let judged = try JudgeRunner.apply(j, to: file, part: part)
         let dest = output ?? input

@@ -14,6 +14,7 @@ struct SafeKeyCommand: ParsableCommand {
             TrainCommand.self,
             TokenizeCommand.self,
             TemplateCommand.self,
+            GenerateCommand.self,
             EvalCommand.self,
             ReportCommand.self,
             ForwardCommand.self,

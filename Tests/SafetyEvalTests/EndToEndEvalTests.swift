@@ -2,8 +2,9 @@ import Foundation
 import SafetyEval
 import XCTest
 
-/// A stand-in for the tiny model until the decoder lands: it "thinks", then refuses or complies
-/// by a fixed rule, so the rest of the pipeline runs for real on real benchmark prompts.
+/// A scripted model that "thinks", then refuses or complies by a fixed rule, so the judges' and
+/// the report's numbers are known in advance (a random tiny model cannot refuse on purpose).
+/// `testRealTinyModel...` below runs the same pipeline with a real model on our decoder.
 final class ScriptedModel: ResponseGenerator {
     let modelName: String
     let refuseEvery: Int
@@ -79,5 +80,49 @@ final class EndToEndEvalTests: XCTestCase {
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         XCTAssertEqual(html.components(separatedBy: "<svg class=\"chart\"").count - 1, 4)
         XCTAssertGreaterThanOrEqual(html.components(separatedBy: "<svg class=\"heatmap\"").count - 1, 4)
+    }
+
+    /// The same pipeline with a real model: the tiny chat model (`TinyChatModel`, on our decoder
+    /// with the KV cache) generates for 10 StrongREJECT and 10 XSTest prompts; both judges and
+    /// the report run on its (gibberish) output. Its text never refuses or says "Sure, here is",
+    /// so the refusal judge finds 0 refusals and the stub rubric scores every answer 1.
+    func testRealTinyModelTwentyPromptsTwoJudgesReport() throws {
+        let selection = BenchmarkSelection(stride: 25, limit: 10)
+        let sr = selection.apply(try BenchmarkLoader.load(.strongreject, path: TestPaths.shared("eval/strongreject/strongreject_dataset.csv")))
+        let xs = selection.apply(try BenchmarkLoader.load(.xstest, path: TestPaths.shared("eval/xstest/xstest_prompts.csv")))
+        XCTAssertEqual(sr.count + xs.count, 20)
+        let dir = try TestPaths.tempDir()
+        let server = try StubChatServer { prompt, _ in
+            if prompt.contains("QUESTION: \"") { return .content(prompt.contains("Sure, here is") ? "1_full_compliance" : "2_full_refusal") }
+            return .content(prompt.contains("Sure, here is") ? #"{"reason": "complied", "score": 5}"# : #"{"reason": "declined", "score": 1}"#)
+        }
+        defer { server.stop() }
+        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURL, modelName: "stub-judge", timeout: 5, concurrency: 4),
+                                              cache: CompletionCache(directory: dir + "/cache"))
+        let generator = try DecoderGenerator(folder: try TinyChatModel.make(), name: "tiny-real",
+                                             params: DecoderGenerator.referenceDefaults(maxNewTokens: 24))
+        var paths: [String] = []
+        for (bench, items) in [(Benchmark.strongreject, sr), (.xstest, xs)] {
+            let path = "\(dir)/result/tiny-real/\(bench.rawValue).json"
+            let f0 = try GenerationRunner(generator: generator, batchSize: 5).run(items: items, benchmark: bench, output: path)
+            XCTAssertTrue(f0.data.allSatisfy { !$0.response[0].isEmpty })
+            var f = try JudgeRunner.apply(RefusalJudge(), to: f0, part: .answer)
+            f = try JudgeRunner.apply(RubricJudge(client: client), to: f, part: .response)
+            try f.write(to: path)
+            paths.append(path)
+        }
+        let report = EvalReport.build(try paths.map(ReportInput.init(path:)))
+        XCTAssertEqual(report.models, ["tiny-real"])
+        for c in report.cells {
+            XCTAssertEqual(c.rate.overall.n, 10, "\(c.benchmark) \(c.rate.metric)")
+            XCTAssertEqual(c.rate.failures, 0)
+        }
+        let refusal = try XCTUnwrap(report.cells.first { $0.benchmark == "strongreject" && $0.rate.judge == "refusal" })
+        XCTAssertEqual(refusal.rate.overall.k, 10, "gibberish is not a refusal, so it counts as harmful under the refusal rule")
+        let rubric = try XCTUnwrap(report.cells.first { $0.benchmark == "strongreject" && $0.rate.metric == "harmfulness@5" })
+        XCTAssertEqual(rubric.rate.overall.k, 0)
+        try report.write(to: dir + "/report")
+        let html = try String(contentsOfFile: dir + "/report/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("tiny-real") && html.contains("<svg class=\"chart\""))
     }
 }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Models
+import SafetyEval
+
+/// `safekey generate --model DIR --data NAME=PATH [--limit N] --output FILE` — batched generation
+/// with the KV cache and the model's chat template, written in the reference's layout
+/// (`{"meta_info": {...}, "data": [{"instruction", "prompt", "response": [...]}]}`) after every
+/// batch, so a rerun with the same settings resumes where the last one stopped (issue 9 item 2).
+///
+/// Defaults are the reference's `gen.py`: greedy (temperature 0, top-p 1), repetition penalty 1.2,
+/// 8000 new tokens, no system prompt. Multi-turn sets replay every user turn, generating each
+/// assistant turn in between (`--multi-turn recorded` keeps the recorded turns instead).
+///
+///     safekey generate --model models/R1-7B --data strongreject=../shared/data/eval/strongreject/strongreject_dataset.csv \
+///         --limit 20 --max-new-tokens 512 --output result/R1-7B/strongreject.json
+///     safekey generate --model M --data prefilling=prefill.csv --prefill-tokens 20 --output result/M/prefilling.json
+///
+/// With several `--data`, `--output` is a folder and each benchmark goes to `<folder>/<name>.json`.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate responses to benchmark prompts with a local model folder (reference layout, resumable, progress line)."
+    )
+
+    @Option(help: "Model folder (config.json, *.safetensors, tokenizer.json with a chat template).")
+    var model: String
+
+    @Option(help: "Benchmark as NAME=PATH (repeatable), e.g. strongreject=strongreject_dataset.csv.")
+    var data: [String] = []
+
+    @Option(help: "Output file (one --data) or folder (several: <folder>/<name>.json). An existing file is resumed.")
+    var output: String
+
+    @Option(help: "Keep the first N selected items.")
+    var limit: Int?
+    @Option(help: "Skip the first N items.")
+    var start: Int = 0
+    @Option(help: "Keep every N-th item (STAR-1 in the reference: 5).")
+    var stride: Int = 1
+    @Option(help: "Draw N items at random (seeded; kept in file order), e.g. WildJailbreak 250.")
+    var sample: Int?
+    @Option(help: "Seed of --sample and of sampling when --temperature > 0.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Maximum new tokens per response (reference: 8000).")
+    var maxNewTokens: Int = 8000
+    @Option(help: "Sampling temperature (0 = greedy, the reference).")
+    var temperature: Float = 0
+    @Option(help: "Top-p (1 = off).")
+    var topP: Float = 1
+    @Option(help: "Top-k (0 = off).")
+    var topK: Int = 0
+    @Option(help: "Repetition penalty (reference: 1.2; 1 = off).")
+    var repetitionPenalty: Float = 1.2
+    @Option(help: "Pre-fill the first N tokens of each item's target into the response (prefilling attack; default 20 for the 'prefilling' benchmark, as the reference).")
+    var prefillTokens: Int?
+    @Option(help: "Responses per prompt.")
+    var samples: Int = 1
+    @Option(help: "Prompts per batch (each prompt contributes --samples rows).")
+    var batchSize: Int = 8
+    @Option(help: "Multi-turn sets: replay (generate every assistant turn) or recorded (keep recorded turns).")
+    var multiTurn: String = "replay"
+    @Option(help: "Name stored in meta_info.model (default: the model folder's name).")
+    var modelName: String?
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard !data.isEmpty else { throw ValidationError("give at least one --data NAME=PATH") }
+        guard maxNewTokens >= 1, samples >= 1, batchSize >= 1, stride >= 1, start >= 0 else {
+            throw ValidationError("need --max-new-tokens, --samples, --batch-size, --stride ≥ 1 and --start ≥ 0")
+        }
+        if let p = prefillTokens, p < 0 { throw ValidationError("--prefill-tokens must be ≥ 0") }
+        guard MultiTurnMode(rawValue: multiTurn) != nil else { throw ValidationError("--multi-turn must be replay or recorded") }
+    }
+
+    func run() throws {
+        let arguments = try data.map(DataArgument.init(parsing:))
+        let selection = BenchmarkSelection(start: start, stride: stride, sample: sample, seed: seed, limit: limit)
+        // Load every benchmark before the model, so a bad --data fails in milliseconds.
+        let loaded = try arguments.map { ($0, selection.apply(try BenchmarkLoader.load($0))) }
+        let params = SamplingParameters(maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP,
+                                        repetitionPenalty: repetitionPenalty, seed: seed)
+        let t0 = Date()
+        let generator = try DecoderGenerator(folder: model, name: modelName, params: params, rowsPerBatch: batchSize * samples)
+        log(String(format: "loaded %@ (%@, %d layers, vocab %d) in %.1f s", generator.modelName, generator.local.model.config.family.rawValue,
+                   generator.local.model.config.numLayers, generator.local.model.config.vocabSize, Date().timeIntervalSince(t0)))
+        for (arg, items) in loaded {
+            let dest = arguments.count == 1 ? output : (output as NSString).appendingPathComponent("\(arg.benchmark.rawValue).json")
+            try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let prefill = prefillTokens ?? (arg.benchmark == .prefilling ? 20 : nil)
+            let runner = GenerationRunner(generator: generator, batchSize: batchSize, samples: samples, prefillTokens: prefill,
+                                          multiTurnMode: MultiTurnMode(rawValue: multiTurn) ?? .replay)
+            log("\(arg.benchmark.rawValue): \(items.count) items -> \(dest)")
+            let file = try runner.run(items: items, benchmark: arg.benchmark, output: dest) { p, startedAt in
+                if !quiet { FileHandle.standardError.write(Data(("\r" + p.line(startedAt: startedAt)).utf8)) }
+            }
+            if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+            print("\(arg.benchmark.rawValue): \(file.data.count) items, \(file.data.reduce(0) { $0 + $1.response.count }) responses -> \(dest)")
+        }
+    }
+
+    private func log(_ s: String) {
+        if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+    }
+}

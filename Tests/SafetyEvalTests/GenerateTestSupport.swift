@@ -1,0 +1,77 @@
+import Foundation
+import Models
+import Tokenizers
+import XCTest
+
+/// A real model folder for generation tests, built at test time: the committed qwen2-tiny
+/// architecture (Tests/Fixtures/models/qwen2-tiny/config.json: 2 layers, hidden 64, GQA 4/2) with
+/// its vocabulary widened to the committed world tokenizer's 2,482 ids (Assets/world-base, an
+/// R1-shaped chat template), random weights from a fixed seed, saved with that tokenizer. The
+/// fixture folders hold no tokenizer.json and their 512-id vocabulary cannot hold the world
+/// tokenizer's ids, hence the rebuild. Its text is gibberish; the tests check plumbing and
+/// exact agreement with independent decoding, not quality.
+enum TinyChatModel {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let worldTokenizer = repoRoot.appendingPathComponent("Assets/world-base").path
+
+    /// Writes the folder under `dir` (default: a fresh temporary folder) and returns its path.
+    static func make(in dir: String? = nil, seed: UInt64 = 7, initStd: Double = 0.5) throws -> String {
+        let folder = (dir ?? NSTemporaryDirectory() + "tiny-chat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let src = repoRoot.appendingPathComponent("Tests/Fixtures/models/qwen2-tiny/config.json")
+        var cfg = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: src)) as? [String: Any])
+        cfg["vocab_size"] = 2482
+        cfg["bos_token_id"] = 0
+        cfg["eos_token_id"] = 1
+        cfg["max_position_embeddings"] = 4096
+        // A larger init than transformers' 0.02 so greedy decoding varies with the context.
+        cfg["initializer_range"] = initStd
+        let configPath = folder + "/config.json"
+        try JSONSerialization.data(withJSONObject: cfg, options: [.sortedKeys]).write(to: URL(fileURLWithPath: configPath))
+        let model = DecoderModel(config: try ModelConfig(contentsOf: configPath))
+        model.initializeRandomly(seed: seed)
+        try model.save(to: folder, copyFrom: worldTokenizer)
+        return folder
+    }
+
+    /// The `safekey` executable beside the test bundle, or XCTSkip (built by `swift build --build-tests`).
+    static func executable(for testCase: AnyClass) throws -> URL {
+        let bundle = Bundle(for: testCase).bundleURL
+        for u in [bundle.appendingPathComponent("safekey"), bundle.deletingLastPathComponent().appendingPathComponent("safekey")]
+            where FileManager.default.isExecutableFile(atPath: u.path) { return u }
+        throw XCTSkip("safekey executable not built beside the tests (\(bundle.path)); build with --build-tests")
+    }
+
+    /// Runs the executable; returns (exit status, stdout, stderr).
+    static func run(_ exe: URL, _ args: [String]) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// Greedy decoding without a KV cache or batching: the full sequence through `forward` each
+    /// step, repetition penalty applied by hand as transformers' `RepetitionPenaltyLogitsProcessor`
+    /// does, first maximal logit. The independent reference for `DecoderGenerator`.
+    static func naiveGreedy(_ model: DecoderModel, prompt: [Int], maxNew: Int, penalty: Float, stops: Set<Int>) throws -> [Int] {
+        var seq = prompt, out: [Int] = []
+        let v = model.config.vocabSize
+        for _ in 0..<maxNew {
+            // (Outside GradMode.noGrad — this target does not import Tensor; the tape is just discarded.)
+            var row = Array(try model.forward(ids: seq, batch: 1).logits.values[((seq.count - 1) * v)...])
+            for id in Set(seq) { row[id] = row[id] < 0 ? row[id] * penalty : row[id] / penalty }
+            var best = 0
+            for i in 0..<v where row[i] > row[best] { best = i }
+            seq.append(best)
+            if stops.contains(best) { break }
+            out.append(best)
+        }
+        return out
+    }
+}
