@@ -8,7 +8,7 @@ public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
     Parallel.forRange(n, grain: 1 << 16) { r in for i in r { o[i] = x[i] + y[i] } }
     return out.recorded("add", [a, b]) { out in
         let g = out.gradBuffer()
-        if a.requiresGrad { addInto(a.gradBuffer(), g, n) }
+        if a.requiresGrad && !(a !== b && a.adoptGradient(of: out)) { addInto(a.gradBuffer(), g, n) }
         if b.requiresGrad { addInto(b.gradBuffer(), g, n) }
     }
 }
@@ -77,7 +77,18 @@ extension Tensor {
         }
         let out = Tensor(shape: newShape, sharing: storage, requiresGrad: false)
         let n = count
-        return out.recorded("reshape", [self]) { out in addInto(self.gradBuffer(), out.gradBuffer(), n) }
+        return out.recorded("reshape", [self]) { out in
+            if !self.adoptGradient(of: out) { addInto(self.gradBuffer(), out.gradBuffer(), n) }
+        }
+    }
+
+    /// Backward helper: when this tensor has no gradient yet, takes over `out`'s finished gradient
+    /// buffer (same element count) instead of allocating, zeroing and adding a copy. Safe because
+    /// the sweep drops `out`'s gradient right after its backward. Returns whether it did.
+    func adoptGradient(of out: Tensor) -> Bool {
+        guard gradStorage == nil, let g = out.gradStorage, g.count == count else { return false }
+        gradStorage = g
+        return true
     }
 }
 
