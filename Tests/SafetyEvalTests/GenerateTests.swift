@@ -88,6 +88,23 @@ final class GenerateTests: XCTestCase {
         XCTAssertThrowsError(try GenerationRunner(generator: other).run(items: items, benchmark: .strongreject, output: out))
     }
 
+    /// Multi-turn replay through the decoder: each user turn is answered by the model and that
+    /// answer (not the recorded one) is in the history the final turn is rendered with.
+    func testMultiTurnReplayUsesGeneratedTurns() throws {
+        let gen = try DecoderGenerator(folder: try tinyFolder(), params: DecoderGenerator.referenceDefaults(maxNewTokens: 5))
+        let conv = [ChatTurn(role: "user", content: "First question"), ChatTurn(role: "assistant", content: "RECORDED"),
+                    ChatTurn(role: "user", content: "Second question")]
+        let items = [BenchmarkItem(id: "0", prompt: "Second question", instruction: "objective", conversation: conv),
+                     BenchmarkItem(id: "1", prompt: "Solo", instruction: "objective 2", conversation: [ChatTurn(role: "user", content: "Solo")])]
+        let file = try GenerationRunner(generator: gen, batchSize: 2).run(items: items, benchmark: .multiturn, output: try TestPaths.tempDir() + "/m.json")
+        let firstAnswer = try gen.generate([GenerationRequest(messages: [conv[0]])])[0].responses[0]
+        let history = [conv[0], ChatTurn(role: "assistant", content: historyContent(of: firstAnswer)), conv[2]]
+        XCTAssertEqual(file.data[0].prompt, try gen.render(GenerationRequest(messages: history)).prompt)
+        XCTAssertFalse(file.data[0].prompt.contains("RECORDED"))
+        XCTAssertEqual(file.data[0].response, try gen.generate([GenerationRequest(messages: history)])[0].responses)
+        XCTAssertEqual(file.data[1].prompt, "<｜begin▁of▁sentence｜><｜User｜>Solo<｜Assistant｜><think>\n")
+    }
+
     /// `safekey generate` end to end on a committed benchmark sample, then a resumed rerun.
     func testGenerateCommand() throws {
         let exe = try TinyChatModel.executable(for: GenerateTests.self)
