@@ -110,9 +110,11 @@ public final class DecoderGenerator: ResponseGenerator {
     }
 
     public var settings: [String: EvalJSON] {
-        ["temperature": .double(Double(params.temperature)), "top_p": .double(Double(params.topP)), "top_k": .int(params.topK),
-         "repetition_penalty": .double(Double(params.repetitionPenalty)), "max_new_tokens": .int(params.maxNewTokens),
-         "seed": .int(Int(truncatingIfNeeded: params.seed)), "system_prompt": .null, "engine": .string("safekey")]
+        // Floats go through their shortest decimal form, so 1.2 is stored as 1.2, not 1.2000000476837158.
+        func dec(_ x: Float) -> EvalJSON { .double(Double("\(x)") ?? Double(x)) }
+        return ["temperature": dec(params.temperature), "top_p": dec(params.topP), "top_k": .int(params.topK),
+                "repetition_penalty": dec(params.repetitionPenalty), "max_new_tokens": .int(params.maxNewTokens),
+                "seed": .int(Int(truncatingIfNeeded: params.seed)), "system_prompt": .null, "engine": .string("safekey")]
     }
 
     /// Renders one request: chat template + optional `" " + prefill`. Returns the prompt text and the prefill used.
