@@ -128,6 +128,15 @@ final class GenerateTests: XCTestCase {
         XCTAssertEqual(rc2, 0, stderr2)
         XCTAssertTrue(stdout2.contains("xstest: 5 items"), stdout2)
         XCTAssertEqual(Array(try GenerationFile.read(out).data.prefix(3)), file.data)
+        // Several --data: --output is a folder, one file per benchmark.
+        let dir = try TestPaths.tempDir() + "/multi"
+        let (rc4, stdout4, stderr4) = try TinyChatModel.run(exe, ["generate", "--model", try tinyFolder(), "--data", "xstest=\(data)",
+                                                                  "--data", "xstest-all=\(data)", "--limit", "1", "--max-new-tokens", "3", "--output", dir, "--quiet"])
+        XCTAssertEqual(rc4, 0, stderr4)
+        XCTAssertTrue(stderr4.isEmpty, stderr4)
+        XCTAssertTrue(stdout4.contains("xstest-all: 1 items"), stdout4)
+        XCTAssertEqual(try GenerationFile.read(dir + "/xstest-all.json").benchmarkName, "xstest-all")
+        XCTAssertEqual(try GenerationFile.read(dir + "/xstest.json").data.count, 1)
         // Bad arguments fail with a message, not a crash.
         let (rc3, _, err3) = try TinyChatModel.run(exe, ["generate", "--model", "/nonexistent", "--data", "xstest=\(data)", "--output", out + ".x"])
         XCTAssertNotEqual(rc3, 0)

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import SafetyEval
+import Tokenizers
 import XCTest
 
 /// The local Llama Guard judge on our engine, with a tiny random model standing in for
@@ -51,6 +52,22 @@ final class LocalGuardTests: XCTestCase {
         XCTAssertEqual(rate.failures, 3)
         // A classifier that returns the wrong number of outputs stops the run.
         XCTAssertThrowsError(try JudgeRunner.apply(LlamaGuardJudge(classifier: Fixed(["safe"])), to: file, part: .response))
+    }
+
+    /// With Llama 3's tokenizer (Llama Guard 3's), the rendered prompt's markers are single special
+    /// tokens — the text is encoded without added specials, so BOS appears once, after the
+    /// template's leading space — and `unsafe\nS1,S10<|eot_id|>` parses.
+    func testPromptEncodesToLlama3SpecialTokens() throws {
+        let tokPath = try TestPaths.shared("tokenizers/llama-3")
+        let tok = try Tokenizer(path: tokPath)
+        let ids = try tok.encode(LlamaGuardFormat.prompt(instruction: "q", response: "r"), addSpecialTokens: false)
+        XCTAssertEqual(ids.filter { $0 == 128000 }.count, 1)
+        XCTAssertEqual(ids.firstIndex(of: 128000), 1)
+        XCTAssertEqual(ids.filter { $0 == 128006 }.count, 2)
+        XCTAssertEqual(ids.filter { $0 == 128009 }.count, 1)
+        XCTAssertEqual(ids.last, 128007, "ends with the assistant header; the model writes the verdict next")
+        let verdict = try tok.encode("\n\nunsafe\nS1,S10") + [128009]
+        XCTAssertEqual(LlamaGuardFormat.parse(tok.decode(verdict, skipSpecialTokens: true)), .guardModel(unsafe: true, categories: ["S1", "S10"]))
     }
 
     /// `safekey eval --judge llama-guard --guard-model DIR` labels a file; gibberish is counted as failures.
