@@ -18,8 +18,9 @@ deps:
 build: deps
 	$(SWIFT) build $(RELEASE) --product safekey
 
+# The main job: the paper's experiment in the synthetic world (README "The demo"); DEMO_FLAGS=--quick for a short run.
 demo: build
-	$(SWIFT) run $(RELEASE) --skip-build safekey bench ops
+	$(SWIFT) run $(RELEASE) --skip-build safekey demo --output demo-output $(DEMO_FLAGS)
 
 test: deps
 	$(SWIFT) build $(RELEASE) --build-tests
