@@ -22,6 +22,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Sequence length (default: the shape's).") var seqLen: Int?
     @Option(help: "Batch size (default: the shape's).") var batch: Int?
     @Flag(help: "Recompute each decoder block in backward (gradient checkpointing).") var checkpoint = false
+    @Flag(help: "LM head + cross-entropy fused in row chunks (linearCrossEntropy): [T, V] logits never all live.") var fusedHead = false
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() throws {
@@ -50,8 +51,14 @@ struct BenchTrainCommand: ParsableCommand {
         var fwd: [Double] = [], bwd: [Double] = [], optT: [Double] = []
         for step in 0...steps {
             let t0 = now()
-            let logits = try model.forward(ids: ids, batch: b, checkpointLayers: checkpoint).logits
-            let loss = try crossEntropy(logits: logits, targets: targets)
+            let loss: Tensor
+            if fusedHead {
+                let hidden = try model.hiddenStates(ids: ids, batch: b, checkpointLayers: checkpoint)
+                loss = try linearCrossEntropy(hidden, weight: model.lmHead, targets: targets)
+            } else {
+                let logits = try model.forward(ids: ids, batch: b, checkpointLayers: checkpoint).logits
+                loss = try crossEntropy(logits: logits, targets: targets)
+            }
             let t1 = now()
             try loss.backward()
             let t2 = now()
@@ -65,7 +72,7 @@ struct BenchTrainCommand: ParsableCommand {
         let flops = trainingFlops(cfg, seqLen: t, batch: b)
         let result = BenchResult(fields: [
             ("benchmark", .string("train")), ("shape", .string(spec.name)), ("seq_len", .int(t)), ("batch", .int(b)),
-            ("threads", .int(Parallel.threads)), ("checkpointing", .bool(checkpoint)), ("steps", .int(steps)),
+            ("threads", .int(Parallel.threads)), ("checkpointing", .bool(checkpoint)), ("fused_head", .bool(fusedHead)), ("steps", .int(steps)),
             ("parameters", .int(model.parameterCount)),
             ("tokens_per_s", .double(Double(b * t) / stepSeconds)), ("step_s", .double(stepSeconds)),
             ("forward_s", .double(middle(fwd))), ("backward_s", .double(middle(bwd))), ("optimizer_s", .double(middle(optT))),
@@ -74,7 +81,7 @@ struct BenchTrainCommand: ParsableCommand {
             ("peak_rss_bytes", .int(peakResidentBytes())),
         ])
         if json { print(result.json); return }
-        print("safekey bench train — shape \(spec.name), \(model.parameterCount) parameters, \(b) × \(t) tokens, \(Parallel.threads) threads, f32, AdamW\(checkpoint ? ", checkpointing" : "")")
+        print("safekey bench train — shape \(spec.name), \(model.parameterCount) parameters, \(b) × \(t) tokens, \(Parallel.threads) threads, f32, AdamW\(checkpoint ? ", checkpointing" : "")\(fusedHead ? ", fused head+CE" : "")")
         result.printTable()
     }
 }

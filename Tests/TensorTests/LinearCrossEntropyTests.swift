@@ -1,0 +1,37 @@
+import XCTest
+import Tensor
+
+/// The fused, chunked LM head + cross-entropy equals `crossEntropy(linear(x, W))` — loss and both
+/// gradients — including ignored rows, a chunk size that does not divide the row count, and a
+/// vocabulary that is not a multiple of the SIMD width. (`crossEntropy` and `linear` are checked
+/// against PyTorch in OpParityTests.)
+final class LinearCrossEntropyTests: XCTestCase {
+    func testMatchesUnfusedHeadAndLoss() throws {
+        let n = 7, c = 5, v = 19
+        let xv = (0..<(n * c)).map { Float(($0 * 29) % 17) / 9 - 0.9 }
+        let wv = (0..<(v * c)).map { Float(($0 * 13) % 23) / 11 - 1 }
+        let targets = [3, -100, 18, 0, 7, -100, 11]
+        func run(fused: Bool) throws -> (Float, [Float], [Float]) {
+            let x = Tensor(shape: [1, n, c], values: xv, requiresGrad: true)
+            let w = Tensor.parameter(shape: [v, c], values: wv)
+            let loss = fused ? try linearCrossEntropy(x, weight: w, targets: targets, chunkRows: 3)
+                             : try crossEntropy(logits: linear(x, weight: w), targets: targets)
+            try scale(loss, 2.5).backward()
+            return (loss.item, x.gradValues ?? [], w.gradValues ?? [])
+        }
+        let (l0, dx0, dw0) = try run(fused: false), (l1, dx1, dw1) = try run(fused: true)
+        XCTAssertEqual(l0, l1, accuracy: 1e-5 * max(1, abs(l0)))
+        XCTAssertEqual(dx0.count, dx1.count)
+        XCTAssertEqual(dw0.count, dw1.count)
+        for (a, b) in zip(dx0 + dw0, dx1 + dw1) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        XCTAssertGreaterThan(dw1.map(abs).max() ?? 0, 1e-3, "gradient must not be trivially zero")
+    }
+
+    func testAllIgnoredGivesZeroAndBadTargetsThrow() throws {
+        let x = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6], requiresGrad: true)
+        let w = Tensor.parameter(shape: [4, 3], values: (0..<12).map { Float($0) / 10 })
+        XCTAssertEqual(try linearCrossEntropy(x, weight: w, targets: [-100, -100]).item, 0)
+        XCTAssertThrowsError(try linearCrossEntropy(x, weight: w, targets: [4, 0]))
+        XCTAssertThrowsError(try linearCrossEntropy(x, weight: w, targets: [0]))
+    }
+}
