@@ -2,8 +2,9 @@ import Foundation
 
 /// SafetyEval: benchmark loaders, the generation-file layout, judges, rates and reports (issue 9).
 ///
-/// The module is Foundation-only; generation and the Llama Guard model run plug in through the
-/// ``ResponseGenerator`` and ``GuardClassifier`` protocols once the decoder is available.
+/// Generation and the Llama Guard model run plug in through the ``ResponseGenerator`` and
+/// ``GuardClassifier`` protocols; ``DecoderGenerator`` and ``LocalGuardClassifier`` implement them
+/// on our own decoder (Sources/Models).
 public enum SafetyEvalModule {
     /// Version of the on-disk layouts this module writes (generation files, reports).
     public static let formatVersion = 1

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Scores the complete answers a chat model could give to a prompt: `log P(candidate, end of turn |
-/// messages)` for each candidate. The project's decoder (Models) will implement this by rendering
+/// messages)` for each candidate. ``LocalModelScorer`` implements it on our decoder by rendering
 /// `messages` with the model's chat template (generation prompt on) and summing the log-softmax of
 /// each candidate's tokens plus the end-of-turn token, in one batched forward pass.
 public protocol CandidateScorer: Sendable {
@@ -15,8 +15,8 @@ public protocol CandidateScorer: Sendable {
 /// taken — the exact argmax over the allowed set. Confidence = the winner's share of the
 /// probability mass over the allowed answers.
 ///
-/// The model-backed ``CandidateScorer`` is not written yet (it needs the Models decoder); this
-/// type is the seam and is tested with a stand-in scorer.
+/// The model-backed scorer is ``LocalModelScorer`` (`safekey annotate --method model --model DIR`);
+/// tests also drive this type with a stand-in scorer.
 public struct ModelPicker: SentencePicker {
     public var method: String { "model" }
     public let scorer: any CandidateScorer

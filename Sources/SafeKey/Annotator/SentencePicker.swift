@@ -29,8 +29,7 @@ public struct Pick: Sendable, Equatable {
 
 /// The seam between the annotator and whatever decides where U ends (issue 8 items 2–4):
 /// ``RulesPicker`` (instant, default), ``APIPicker`` (an OpenAI-compatible endpoint) and
-/// ``ModelPicker`` (a local model through a ``CandidateScorer``; the decoder-backed scorer is not
-/// written yet).
+/// ``ModelPicker`` (a local model through a ``CandidateScorer``, e.g. ``LocalModelScorer``).
 ///
 /// Contract: return `1 ≤ uSentenceCount ≤ sentences.count − 1`, or throw an ``AnnotatorError``.
 /// Must be safe to call concurrently.

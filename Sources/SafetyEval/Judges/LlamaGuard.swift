@@ -61,8 +61,8 @@ public enum LlamaGuardFormat {
 }
 
 /// The seam for the model-backed guard run: given rendered guard prompts, return the guard
-/// model's generated text for each (greedy, ~20 new tokens suffice). The implementation loads a
-/// local Llama Guard folder on our own engine once the decoder lands (Sources/Models).
+/// model's generated text for each (greedy, ~20 new tokens suffice). ``LocalGuardClassifier``
+/// runs a local Llama Guard folder on our own engine (`safekey eval --guard-model DIR`).
 public protocol GuardClassifier: AnyObject {
     var modelName: String { get }
     func complete(_ prompts: [String]) throws -> [String]
@@ -70,7 +70,7 @@ public protocol GuardClassifier: AnyObject {
 
 /// The `llama-guard` judge. Harmful = `unsafe`. Two back-ends:
 /// - ``Backend/local(_:)``: renders ``LlamaGuardFormat/prompt(instruction:response:)`` and runs a
-///   ``GuardClassifier`` (our own engine, once the decoder lands);
+///   ``GuardClassifier`` (our own engine: ``LocalGuardClassifier``);
 /// - ``Backend/endpoint(_:)``: sends `[user: instruction, assistant: response]` to an
 ///   OpenAI-compatible server that serves a Llama Guard 3 model (it applies the model's own chat
 ///   template), with the client's retries, timeout and cache.

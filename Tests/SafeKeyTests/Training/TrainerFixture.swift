@@ -35,7 +35,7 @@ enum TrainerFixture {
     static func modelFolder() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-trainer-fixture-\(getpid())").path
         if FileManager.default.fileExists(atPath: folder + "/config.json") { return folder }
-        let model = try DecoderModel(config: config())
+        let model = DecoderModel(config: try config())
         for p in model.parameters { fill(p) }
         try model.save(to: folder, dtype: .f32, copyFrom: sharedTokenizer)
         return folder
@@ -48,7 +48,7 @@ enum TrainerFixture {
     }
 
     static func model() throws -> DecoderModel {
-        let model = try DecoderModel(config: config())
+        let model = DecoderModel(config: try config())
         for p in model.parameters { fill(p) }
         return model
     }
