@@ -8,7 +8,7 @@ struct WorldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world",
         abstract: "The synthetic safety-reasoning world: sample its sets, judge responses exactly.",
-        subcommands: [WorldSampleCommand.self, WorldJudgeCommand.self, WorldPretrainCommand.self]
+        subcommands: [WorldSampleCommand.self, WorldJudgeCommand.self, WorldGenerateCommand.self, WorldPretrainCommand.self]
     )
 }
 
