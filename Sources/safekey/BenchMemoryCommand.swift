@@ -46,22 +46,15 @@ struct BenchMemoryCommand: ParsableCommand {
                 options.gradientCheckpointing = ckpt
                 for param in model.parameters + head.parameters { param.dropGrad() }
                 try "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-                let before = status("VmRSS")
+                let before = procStatusBytes("VmRSS") ?? 0
                 let start = Date()
                 let r = try SafeKeyObjective.evaluate(model: model, head: head, batch: [e], padId: 0, options: options, auxiliary: true)
                 try r.total.backward()
                 let seconds = Date().timeIntervalSince(start)
-                let growth = Double(status("VmHWM") - before) / 1048576
+                let growth = Double(peakResidentBytes() - before) / 1048576
                 print(pad("\(t)", 10), pad(ckpt ? "on" : "off", 16), pad(String(format: "%.1f", growth), 24), String(format: "%.2f", seconds))
             }
         }
     }
 
-    private func status(_ key: String) -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
-        }
-        return 0
-    }
 }

@@ -132,7 +132,6 @@ struct TrainCommand: ParsableCommand {
 final class StepLogWriter {
     private let handle: FileHandle
     init(path: String, keepThrough step: Int) throws {
-        let fm = FileManager.default
         var kept = ""
         if step > 0, let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n") {
@@ -144,7 +143,6 @@ final class StepLogWriter {
         guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.io(path: path, detail: "cannot open the log for writing") }
         h.seekToEndOfFile()
         handle = h
-        _ = fm
     }
     func append(_ step: StepLog) {
         let enc = JSONEncoder()

@@ -11,7 +11,7 @@ import Tensor
 /// `checkpoint.old/`, `checkpoint.tmp/` to `checkpoint/`, and the old one removed. A crash at any
 /// point leaves a complete `checkpoint/` or `checkpoint.old/`, and `load` takes whichever exists.
 public enum TrainingCheckpoint {
-    public static func save(_ trainer: Trainer, output: String, extra: [String: Any] = [:]) throws {
+    public static func save(_ trainer: Trainer, output: String) throws {
         let fm = FileManager.default
         let dir = (output as NSString).appendingPathComponent("checkpoint")
         let tmp = dir + ".tmp", old = dir + ".old"
@@ -29,7 +29,7 @@ public enum TrainingCheckpoint {
             steps[p.name ?? ""] = t
         }
         try SafeTensorsWriter.write(moments, to: (tmp as NSString).appendingPathComponent("optimizer.safetensors"))
-        try writeJSON(state(trainer).merging(extra) { a, _ in a }.merging(["parameter_steps": steps]) { a, _ in a }, to: (tmp as NSString).appendingPathComponent("trainer_state.json"))
+        try writeJSON(state(trainer).merging(["parameter_steps": steps]) { a, _ in a }, to: (tmp as NSString).appendingPathComponent("trainer_state.json"))
         if fm.fileExists(atPath: dir) {
             try? fm.removeItem(atPath: old)
             try fm.moveItem(atPath: dir, toPath: old)

@@ -110,10 +110,7 @@ public func checkpointed(_ inputs: [Tensor], _ body: @escaping ([Tensor]) throws
     let out = try GradMode.noGrad { try body(inputs) }
     // The recorded node re-runs body on detached copies with recording on, then sweeps backward.
     let node = Node(op: "checkpoint", inputs: inputs) { output in
-        let leaves = inputs.map { input -> Tensor in
-            let leaf = Tensor(shape: input.shape, sharing: input.storage, requiresGrad: input.requiresGrad)
-            return leaf
-        }
+        let leaves = inputs.map { Tensor(shape: $0.shape, sharing: $0.storage, requiresGrad: $0.requiresGrad) }
         // Parameters captured by `body` must also get gradients, so recompute with recording.
         guard let recomputed = try? GradMode.withGrad({ try body(leaves) }) else {
             preconditionFailure("checkpointed block failed on recomputation after succeeding in forward")
