@@ -24,6 +24,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Flag(help: "Recompute each decoder block in backward (gradient checkpointing).") var checkpoint = false
     @Flag(help: "LM head + cross-entropy fused in row chunks (linearCrossEntropy): [T, V] logits never all live.") var fusedHead = false
     @Flag(help: "Print one JSON object instead of the table.") var json = false
+    @Flag(help: "Also print wall time per op (forward and backward, summed over the timed steps).") var profile = false
 
     func run() throws {
         guard let spec = BenchShape.named(shape) else {
@@ -50,6 +51,8 @@ struct BenchTrainCommand: ParsableCommand {
         let targets = ids.indices.map { ($0 + 1) % t == 0 ? -100 : ids[$0 + 1] }
         var fwd: [Double] = [], bwd: [Double] = [], optT: [Double] = []
         for step in 0...steps {
+            if profile && step == 1 { OpProfile.isEnabled = true; OpProfile.reset() }
+            OpProfile.mark()
             let t0 = now()
             let loss: Tensor
             if fusedHead {
@@ -80,9 +83,24 @@ struct BenchTrainCommand: ParsableCommand {
             ("sgemm_peak_gflops", .double(peak)), ("fraction_of_peak", .double(flops / stepSeconds / 1e9 / peak)),
             ("peak_rss_bytes", .int(peakResidentBytes())),
         ])
+        OpProfile.isEnabled = false
         if json { print(result.json); return }
+        if profile { printOpProfile(steps: steps) }
         print("safekey bench train — shape \(spec.name), \(model.parameterCount) parameters, \(b) × \(t) tokens, \(Parallel.threads) threads, f32, AdamW\(checkpoint ? ", checkpointing" : "")\(fusedHead ? ", fused head+CE" : "")")
         result.printTable()
+    }
+}
+
+/// Prints `OpProfile`'s table: seconds per step spent in each op's forward and backward.
+private func printOpProfile(steps: Int) {
+    let rows = OpProfile.table()
+    let total = rows.reduce(0) { $0 + $1.forward + $1.backward }
+    print("op profile (seconds per step; forward includes glue code before the op records itself)")
+    print("op".padding(toLength: 22, withPad: " ", startingAt: 0) + "   forward   backward   calls/step   share")
+    for r in rows {
+        let f = r.forward / Double(steps), b = r.backward / Double(steps)
+        print(r.op.padding(toLength: 22, withPad: " ", startingAt: 0)
+              + String(format: "  %8.4f   %8.4f   %10d   %5.1f%%", f, b, r.calls / max(steps, 1), 100 * (r.forward + r.backward) / max(total, 1e-12)))
     }
 }
 

@@ -8,13 +8,21 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
+    /// True while a `forRange` spreads work over threads. Kernels are driven from one thread, so
+    /// the flag is written only by that thread, before and after the region; a nested `forRange`
+    /// (or a BLAS call) from inside a region reads it and runs serially on its worker.
+    nonisolated(unsafe) public private(set) static var isInsideRegion = false
+
     /// Calls `body(range)` over contiguous chunks of `0..<n` on up to `threads` threads.
-    /// Work below `grain` items per chunk runs on the calling thread.
+    /// Work below `grain` items per chunk, or a call nested in another region, runs on the
+    /// calling thread.
     public static func forRange(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         if n <= 0 { return }
-        let chunks = min(threads, max(1, n / max(grain, 1)))
+        let chunks = isInsideRegion ? 1 : min(threads, max(1, n / max(grain, 1)))
         if chunks <= 1 { body(0..<n); return }
         let per = (n + chunks - 1) / chunks
+        isInsideRegion = true
+        defer { isInsideRegion = false }
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let lo = c * per
             let hi = min(n, lo + per)

@@ -48,6 +48,7 @@ extension Tensor {
     /// `backward` receives `self` (read `out.gradBuffer()` for the incoming gradient).
     @discardableResult
     func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> Void) -> Tensor {
+        if OpProfile.isEnabled { OpProfile.recordForward(op) }
         if Tensor.shouldRecord(inputs) {
             requiresGrad = true
             node = Node(op: op, inputs: inputs, backward: backward)
@@ -89,7 +90,9 @@ extension Tensor {
         }
         for t in order.reversed() {
             guard let node = t.node else { continue }
-            if t.gradStorage != nil { node.backward(t) }
+            if t.gradStorage != nil {
+                if OpProfile.isEnabled { OpProfile.timeBackward(node.op) { node.backward(t) } } else { node.backward(t) }
+            }
             // Free the graph behind us: intermediate gradients and saved activations.
             t.node = nil
             t.gradStorage = nil

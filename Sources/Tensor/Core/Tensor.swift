@@ -140,6 +140,16 @@ public final class Tensor: CustomStringConvertible {
         return g.pointer
     }
 
+    /// The gradient buffer for a kernel that computes `g = beta·g + result` (a GEMM): a new buffer
+    /// comes back uninitialised with `beta` 0, so the kernel overwrites it without a zero fill; an
+    /// existing one comes back with `beta` 1 (accumulate).
+    @usableFromInline func gradForAccumulation() -> (pointer: UnsafeMutablePointer<Float>, beta: Float) {
+        if let g = gradStorage { return (g.pointer, 1) }
+        let g = Storage(count: count, zeroed: false)
+        gradStorage = g
+        return (g.pointer, 0)
+    }
+
     /// Drops the gradient (parameters: call before each accumulation window).
     public func zeroGrad() {
         if let g = gradStorage { g.pointer.update(repeating: 0, count: count) }

@@ -14,7 +14,7 @@ import Foundation
 /// unspecified). Result: `[B, Tq, Hq, D]`.
 ///
 /// Memory: forward keeps, per head, only the output and one log-sum-exp per query (`O(T)`), plus a
-/// `64×64` score tile and a `64×D` accumulator per task; it never forms the `T×T` score matrix.
+/// `64×256` score tile and a `64×D` accumulator per task; it never forms the `T×T` score matrix.
 /// Backward recomputes each score tile from `q`, `k` and the saved log-sum-exp (FlashAttention-2,
 /// Dao 2023, Algorithm 2), so it too needs no `T×T` buffer. Tiles are multiplied with `sgemm`.
 public func attention(q: Tensor, k: Tensor, v: Tensor, hiddenKeys: [Bool]? = nil, scale: Float? = nil) throws -> Tensor {
@@ -31,23 +31,21 @@ public func attention(q: Tensor, k: Tensor, v: Tensor, hiddenKeys: [Bool]? = nil
     let mask = KeyMask(hiddenKeys, count: dims.b * dims.tk)
     let out = Tensor(zeros: q.shape)
     let lse = SavedBuffer(count: dims.b * dims.hq * dims.tq)
-    BLASThreads.singleThreaded {
-        let qBlocks = (dims.tq + tile - 1) / tile
-        Parallel.forEach(dims.b * dims.hq * qBlocks) { task in
-            let blk = task % qBlocks, bh = task / qBlocks
-            attentionForwardTile(q.data, k.data, v.data, out.data, lse.pointer, mask, dims,
-                                 b: bh / dims.hq, h: bh % dims.hq, i0: blk * tile)
-        }
+    let qBlocks = (dims.tq + tile - 1) / tile
+    Parallel.forEach(dims.b * dims.hq * qBlocks) { task in
+        let blk = task % qBlocks, bh = task / qBlocks
+        attentionForwardTile(q.data, k.data, v.data, out.data, lse.pointer, mask, dims,
+                             b: bh / dims.hq, h: bh % dims.hq, i0: blk * tile)
     }
     return out.recorded("attention", [q, k, v]) { out in
-        BLASThreads.singleThreaded {
-            attentionBackward(q: q, k: k, v: v, out: out, lse: lse.pointer, mask: mask, dims: dims)
-        }
+        attentionBackward(q: q, k: k, v: v, out: out, lse: lse.pointer, mask: mask, dims: dims)
     }
 }
 
-/// Tile edge for queries and keys.
+/// Tile edges: 64 queries × 256 keys. Wider key tiles make each `sgemm` (64×256×D scores,
+/// 64×D×256 products) big enough to run near BLAS speed; the scratch stays at 64 KiB per task.
 private let tile = 64
+private let kTile = 256
 
 struct AttentionDims {
     let b, tq, tk, hq, hkv, d: Int
@@ -78,7 +76,7 @@ private func maskTile(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int, i0
                       dims: AttentionDims, hidden: UnsafeMutablePointer<Bool>?) {
     for r in 0..<rows {
         let limit = dims.offset + i0 + r      // last visible key (causal)
-        let row = s + r * tile
+        let row = s + r * kTile
         let visible = min(cols, max(0, limit - j0 + 1))   // columns 0..<visible pass the causal test
         for c in visible..<cols { row[c] = -.infinity }
         if let hidden { for c in 0..<visible where hidden[j0 + c] { row[c] = -.infinity } }
@@ -91,9 +89,9 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
                                   _ lse: UnsafeMutablePointer<Float>, _ mask: KeyMask, _ dims: AttentionDims,
                                   b: Int, h: Int, i0: Int) {
     let d = dims.d, rows = min(tile, dims.tq - i0), kvh = h / dims.group
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * tile + tile * d + 2 * tile)
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * kTile + tile * d + 2 * tile)
     defer { scratch.deallocate() }
-    let s = scratch, acc = scratch + tile * tile, m = acc + tile * d, l = m + tile
+    let s = scratch, acc = scratch + tile * kTile, m = acc + tile * d, l = m + tile
     acc.initialize(repeating: 0, count: tile * d)
     m.initialize(repeating: -.infinity, count: tile)
     l.initialize(repeating: 0, count: tile)
@@ -103,12 +101,12 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
     let lastKey = min(dims.tk, dims.offset + i0 + rows)   // keys beyond are invisible to every row
     var j0 = 0
     while j0 < lastKey {
-        let cols = min(tile, lastKey - j0)
+        let cols = min(kTile, lastKey - j0)
         sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: qBase, lda: dims.qStride,
-              b: kBase + j0 * dims.kStride, ldb: dims.kStride, c: s, ldc: tile)
+              b: kBase + j0 * dims.kStride, ldb: dims.kStride, c: s, ldc: kTile)
         maskTile(s, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
         for r in 0..<rows {
-            let row = s + r * tile
+            let row = s + r * kTile
             let mx = max(m[r], maxOf(row, cols))
             if mx == -.infinity { for c in 0..<cols { row[c] = 0 }; continue }
             let correction = m[r] == -.infinity ? 0 : expf(m[r] - mx)
@@ -117,9 +115,9 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
             m[r] = mx
             if correction != 1 { let a = acc + r * d; for x in 0..<d { a[x] *= correction } }
         }
-        sgemm(m: rows, n: d, k: cols, a: s, lda: tile, b: vBase + j0 * dims.kStride, ldb: dims.kStride,
+        sgemm(m: rows, n: d, k: cols, a: s, lda: kTile, b: vBase + j0 * dims.kStride, ldb: dims.kStride,
               beta: 1, c: acc, ldc: d)
-        j0 += tile
+        j0 += kTile
     }
     for r in 0..<rows {
         let orow = o + ((b * dims.tq + i0 + r) * dims.hq + h) * d
@@ -148,9 +146,9 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
     } } }
     Parallel.forEach(dims.b * dims.hkv) { task in
         let b = task / dims.hkv, kvh = task % dims.hkv
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * tile)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * kTile)
         defer { scratch.deallocate() }
-        let p = scratch, dp = scratch + tile * tile
+        let p = scratch, dp = scratch + tile * kTile
         let hidden = mask.hidden.map { $0 + b * dims.tk }
         let kBase = k.data + (b * dims.tk * dims.hkv + kvh) * d, vBase = v.data + (b * dims.tk * dims.hkv + kvh) * d
         for h in kvh * dims.group..<(kvh + 1) * dims.group {
@@ -163,40 +161,40 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
                 let lastKey = min(dims.tk, dims.offset + i0 + rows)
                 var j0 = 0
                 while j0 < lastKey {
-                    let cols = min(tile, lastKey - j0)
+                    let cols = min(kTile, lastKey - j0)
                     let kj = kBase + j0 * dims.kStride, vj = vBase + j0 * dims.kStride
                     // P = exp(scale · Q Kᵀ − L), zero where hidden.
                     sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: q.data + qOff, lda: dims.qStride,
-                          b: kj, ldb: dims.kStride, c: p, ldc: tile)
+                          b: kj, ldb: dims.kStride, c: p, ldc: kTile)
                     maskTile(p, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
                     for r in 0..<rows {
                         // exp(−∞ − L) = 0 for hidden keys; L = +∞ (no visible key) gives 0 too.
-                        let row = p + r * tile
+                        let row = p + r * kTile
                         _ = expShiftSum(row, row, cols, shift: lseRow[r])
                     }
                     // dV += Pᵀ · dO
                     if let dv {
-                        sgemm(transA: true, m: cols, n: d, k: rows, a: p, lda: tile, b: dO + qOff, ldb: dims.qStride,
+                        sgemm(transA: true, m: cols, n: d, k: rows, a: p, lda: kTile, b: dO + qOff, ldb: dims.qStride,
                               beta: 1, c: dv + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride, ldc: dims.kStride)
                     }
                     // dP = dO · Vᵀ ; dS = P ⊙ (dP − D)
                     sgemm(transB: true, m: rows, n: cols, k: d, a: dO + qOff, lda: dims.qStride, b: vj, ldb: dims.kStride,
-                          c: dp, ldc: tile)
+                          c: dp, ldc: kTile)
                     for r in 0..<rows {
-                        let pr = p + r * tile, dr = dp + r * tile, dl = deltaRow[r]
+                        let pr = p + r * kTile, dr = dp + r * kTile, dl = deltaRow[r]
                         for c in 0..<cols { dr[c] = pr[c] * (dr[c] - dl) }
                     }
                     // dQ += scale · dS · K ; dK += scale · dSᵀ · Q
                     if let dq {
-                        sgemm(m: rows, n: d, k: cols, alpha: dims.scale, a: dp, lda: tile, b: kj, ldb: dims.kStride,
+                        sgemm(m: rows, n: d, k: cols, alpha: dims.scale, a: dp, lda: kTile, b: kj, ldb: dims.kStride,
                               beta: 1, c: dq + qOff, ldc: dims.qStride)
                     }
                     if let dk {
-                        sgemm(transA: true, m: cols, n: d, k: rows, alpha: dims.scale, a: dp, lda: tile,
+                        sgemm(transA: true, m: cols, n: d, k: rows, alpha: dims.scale, a: dp, lda: kTile,
                               b: q.data + qOff, ldb: dims.qStride, beta: 1,
                               c: dk + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride, ldc: dims.kStride)
                     }
-                    j0 += tile
+                    j0 += kTile
                 }
                 i0 += tile
             }

@@ -35,19 +35,22 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) throws ->
     return out.recorded("matmul", [a, b]) { out in
         let g = out.gradBuffer()
         let rows = shared ? batch * m : m, reps = shared ? 1 : batch
+        // Fresh gradient buffers are written with beta 0 (no zero fill); existing ones accumulate.
+        let gradA = a.requiresGrad ? a.gradForAccumulation() : nil
+        let gradB = b.requiresGrad ? b.gradForAccumulation() : nil
         for i in 0..<reps {
             let gi = g + i * m * n, ai = a.data + i * m * k, bi = b.data + (shared ? 0 : i * k * n)
-            if a.requiresGrad {
+            if let gradA {
                 // dA = dC · Bᵀ   (B is [K,N]);  dA = dC · B  (B stored [N,K]).
                 sgemm(transB: !transposeB, m: rows, n: k, k: n, a: gi, lda: n, b: bi, ldb: ldb,
-                      beta: 1, c: a.gradBuffer() + i * m * k, ldc: k)
+                      beta: gradA.beta, c: gradA.pointer + i * m * k, ldc: k)
             }
-            if b.requiresGrad {
-                let gb = b.gradBuffer() + (shared ? 0 : i * k * n)
+            if let gradB {
+                let gb = gradB.pointer + (shared ? 0 : i * k * n)
                 if transposeB {   // dB[N,K] = dCᵀ · A
-                    sgemm(transA: true, m: n, n: k, k: rows, a: gi, lda: n, b: ai, ldb: k, beta: 1, c: gb, ldc: k)
+                    sgemm(transA: true, m: n, n: k, k: rows, a: gi, lda: n, b: ai, ldb: k, beta: gradB.beta, c: gb, ldc: k)
                 } else {          // dB[K,N] = Aᵀ · dC
-                    sgemm(transA: true, m: k, n: n, k: rows, a: ai, lda: k, b: gi, ldb: n, beta: 1, c: gb, ldc: n)
+                    sgemm(transA: true, m: k, n: n, k: rows, a: ai, lda: k, b: gi, ldb: n, beta: gradB.beta, c: gb, ldc: n)
                 }
             }
         }

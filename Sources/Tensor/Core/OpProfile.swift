@@ -1,0 +1,43 @@
+import Foundation
+
+/// Opt-in wall-clock profile per op, for `safekey bench train --profile`.
+///
+/// Forward time of an op is the time since the previous op recorded itself (ops record at their
+/// end, so glue code between ops is charged to the next op); backward time is measured around
+/// each node's backward closure. Switched off (the default) it costs one flag test per op.
+public enum OpProfile {
+    nonisolated(unsafe) public static var isEnabled = false
+    nonisolated(unsafe) static var forward: [String: (seconds: Double, calls: Int)] = [:]
+    nonisolated(unsafe) static var backward: [String: (seconds: Double, calls: Int)] = [:]
+    nonisolated(unsafe) static var lastStamp: UInt64 = 0
+
+    /// Clears the tables and starts the forward clock.
+    public static func reset() {
+        forward = [:]; backward = [:]
+        lastStamp = DispatchTime.now().uptimeNanoseconds
+    }
+
+    /// Restarts the forward clock (call after work that belongs to no op, e.g. the optimizer).
+    public static func mark() { lastStamp = DispatchTime.now().uptimeNanoseconds }
+
+    static func recordForward(_ op: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let e = forward[op] ?? (0, 0)
+        forward[op] = (e.seconds + Double(now &- lastStamp) * 1e-9, e.calls + 1)
+        lastStamp = now
+    }
+
+    static func timeBackward(_ op: String, _ body: () -> Void) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        let e = backward[op] ?? (0, 0)
+        backward[op] = (e.seconds + Double(DispatchTime.now().uptimeNanoseconds &- start) * 1e-9, e.calls + 1)
+    }
+
+    /// Rows `(op, forward s, backward s, calls)` sorted by total time, largest first.
+    public static func table() -> [(op: String, forward: Double, backward: Double, calls: Int)] {
+        let ops = Set(forward.keys).union(backward.keys)
+        return ops.map { op in (op, forward[op]?.seconds ?? 0, backward[op]?.seconds ?? 0, forward[op]?.calls ?? 0) }
+            .sorted { $0.forward + $0.backward > $1.forward + $1.backward }
+    }
+}
