@@ -102,6 +102,11 @@ private func printOpProfile(steps: Int) {
         print(r.op.padding(toLength: 22, withPad: " ", startingAt: 0)
               + String(format: "  %8.4f   %8.4f   %10d   %5.1f%%", f, b, r.calls / max(steps, 1), 100 * (r.forward + r.backward) / max(total, 1e-12)))
     }
+    print("GEMM shapes (C = op(A)·op(B), m×n×k; N/T = plain/transposed A, B): seconds per step, GFLOP/s")
+    for g in OpProfile.gemmTable() {
+        print(g.shape.padding(toLength: 22, withPad: " ", startingAt: 0)
+              + String(format: "  %8.4f   %6.1f GF/s   %4d calls/step", g.seconds / Double(steps), g.gflops, g.calls / max(steps, 1)))
+    }
 }
 
 /// Model FLOPs of one training step (forward + backward = 3 × forward): every matmul weight

@@ -27,6 +27,48 @@ final class LinearCrossEntropyTests: XCTestCase {
         XCTAssertGreaterThan(dw1.map(abs).max() ?? 0, 1e-3, "gradient must not be trivially zero")
     }
 
+    /// The masked variant equals `maskedCrossEntropy(linear(x, W))`, and its accuracy counts equal
+    /// an argmax over the unfused logits. Targets under a 0 mask are out of range on purpose: they
+    /// must not be read.
+    func testMaskedMatchesUnfusedAndCountsArgmax() throws {
+        let n = 9, c = 4, v = 21
+        let xv = (0..<(n * c)).map { Float(($0 * 31) % 19) / 8 - 1.1 }
+        let wv = (0..<(v * c)).map { Float(($0 * 7) % 29) / 13 - 1 }
+        let mask: [Float] = [1, 0, 1, 1, 0, 1, 1, 0, 1]
+        let x0 = Tensor(shape: [n, c], values: xv)
+        let plain = try linear(x0, weight: Tensor(shape: [v, c], values: wv))
+        // Half of the counted targets are the argmax of their row, half are not.
+        var targets = [Int](repeating: 999, count: n)
+        var expectedCorrect = 0
+        for i in 0..<n where mask[i] != 0 {
+            let row = Array(plain.values[(i * v)..<((i + 1) * v)])
+            let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
+            targets[i] = i % 2 == 0 ? best : (best + 1) % v
+            if i % 2 == 0 { expectedCorrect += 1 }
+        }
+        func run(fused: Bool) throws -> (Float, [Float], [Float], Int, Int) {
+            let x = Tensor(shape: [n, c], values: xv, requiresGrad: true)
+            let w = Tensor.parameter(shape: [v, c], values: wv)
+            var correct = -1, counted = -1
+            let loss: Tensor
+            if fused {
+                let r = try linearMaskedCrossEntropy(x, weight: w, targets: targets, mask: mask, chunkRows: 4)
+                (loss, correct, counted) = (r.loss, r.correct, r.counted)
+            } else {
+                loss = try maskedCrossEntropy(logits: linear(x, weight: w), targets: targets, mask: mask)
+            }
+            try scale(loss, 1.5).backward()
+            return (loss.item, x.gradValues ?? [], w.gradValues ?? [], correct, counted)
+        }
+        let (l0, dx0, dw0, _, _) = try run(fused: false), (l1, dx1, dw1, correct, counted) = try run(fused: true)
+        XCTAssertEqual(l0, l1, accuracy: 1e-5 * max(1, abs(l0)))
+        for (a, b) in zip(dx0 + dw0, dx1 + dw1) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        XCTAssertEqual(dx1.count, n * c)
+        XCTAssertEqual(counted, 6)
+        XCTAssertEqual(correct, expectedCorrect)
+        XCTAssertThrowsError(try linearMaskedCrossEntropy(x0, weight: Tensor(shape: [v, c], values: wv), targets: targets, mask: [1]))
+    }
+
     func testAllIgnoredGivesZeroAndBadTargetsThrow() throws {
         let x = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6], requiresGrad: true)
         let w = Tensor.parameter(shape: [4, 3], values: (0..<12).map { Float($0) / 10 })

@@ -63,25 +63,26 @@ public enum SafeKeyObjective {
         let auxRows = examples.map { $0.auxiliary ? Float(1) : 0 }
         let useDPSH = auxiliary && options.useDPSH && head != nil && auxRows.contains(1)
 
-        let out = try model.forward(ids: ids, batch: b, checkpointLayers: options.gradientCheckpointing)
-        let v = model.config.vocabSize
-        let logits = try out.logits.reshaped([b * t, v])
-        let sft = try crossEntropy(logits: logits, targets: sftTargets)
-        let (tokenCorrect, tokenCount) = argmaxAccuracy(logits, targets: sftTargets, weights: sftTargets.map { $0 == -100 ? 0 : 1 })
+        // The LM head and cross-entropy run fused in row chunks (`linearMaskedCrossEntropy`): the
+        // [B·T, V] logits (5 GB for a 151,936-token vocabulary at T = 8192) never exist at once.
+        let hiddenStates = try model.hiddenStates(ids: ids, batch: b, checkpointLayers: options.gradientCheckpointing)
+        let sftHead = try linearMaskedCrossEntropy(hiddenStates, weight: model.lmHead, targets: sftTargets,
+                                                   mask: sftTargets.map { $0 == -100 ? 0 : 1 })
+        let sft = sftHead.loss
+        let (tokenCorrect, tokenCount) = (sftHead.correct, sftHead.counted)
         var total = sft
         var qmmValue: Float?, headValue: Float?
         var keyCorrect = 0, keyCount = 0
         if useQMM && !options.detachHead {
-            let masked = options.qmmNoMask ? logits
-                : try model.forward(ids: ids, batch: b, hiddenKeys: hidden, checkpointLayers: options.gradientCheckpointing)
-                    .logits.reshaped([b * t, v])
-            let qmm = try maskedCrossEntropy(logits: masked, targets: keyTargets, mask: keyWeights)
-            (keyCorrect, keyCount) = argmaxAccuracy(masked, targets: keyTargets, weights: keyWeights)
-            qmmValue = qmm.item
-            total = try add(total, scale(qmm, options.keySentenceWeight))
+            let masked = options.qmmNoMask ? hiddenStates
+                : try model.hiddenStates(ids: ids, batch: b, hiddenKeys: hidden, checkpointLayers: options.gradientCheckpointing)
+            let qmm = try linearMaskedCrossEntropy(masked, weight: model.lmHead, targets: keyTargets, mask: keyWeights)
+            (keyCorrect, keyCount) = (qmm.correct, qmm.counted)
+            qmmValue = qmm.loss.item
+            total = try add(total, scale(qmm.loss, options.keySentenceWeight))
         }
         if useDPSH, let head {
-            let h = options.detachHead ? out.hidden.detached() : out.hidden
+            let h = options.detachHead ? hiddenStates.detached() : hiddenStates
             let understanding = examples.map { $0.auxiliary ? (start: $0.promptLength, end: $0.keyStart) : (start: 0, end: 1) }
             let context = examples.map { $0.auxiliary ? (start: 0, end: $0.keyStart) : (start: 0, end: 1) }
             let loss = try head.loss(hidden: h, understanding: understanding, context: context,
@@ -92,19 +93,5 @@ public enum SafeKeyObjective {
         return ObjectiveResult(total: total, sft: sft.item, qmm: qmmValue, head: headValue,
                                tokenCorrect: tokenCorrect, tokenCount: tokenCount, keyCorrect: keyCorrect, keyCount: keyCount,
                                tokens: examples.reduce(0) { $0 + $1.length })
-    }
-
-    /// Rows whose argmax equals the target, among rows with weight ≠ 0.
-    static func argmaxAccuracy(_ logits: Tensor, targets: [Int], weights: [Float]) -> (Int, Int) {
-        let v = logits.shape[1]
-        var correct = 0, count = 0
-        for i in 0..<targets.count where weights[i] != 0 {
-            let row = logits.data + i * v
-            var best = 0
-            for j in 1..<v where row[j] > row[best] { best = j }
-            count += 1
-            if best == targets[i] { correct += 1 }
-        }
-        return (correct, count)
     }
 }

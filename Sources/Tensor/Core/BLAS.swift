@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Accelerate)
 import Accelerate
 #else
@@ -19,6 +20,19 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }
     _ = BLASThreads.pinned
+    if OpProfile.isEnabled && !Parallel.isInsideRegion {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { OpProfile.recordGemm(transA: transA, transB: transB, m: m, n: n, k: k, since: start) }
+        sgemmBands(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    } else {
+        sgemmBands(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+}
+
+/// `sgemm`'s work: one call, or bands over the threads.
+private func sgemmBands(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
     let parts = Parallel.isInsideRegion || m * n * k < 1 << 20 ? 1 : Parallel.threads
     if parts > 1 && m >= 32 * parts {
         // Bands of rows: A's rows (columns of the stored A when transposed) and C's rows.

@@ -4,16 +4,19 @@ import Foundation
 ///
 /// Forward time of an op is the time since the previous op recorded itself (ops record at their
 /// end, so glue code between ops is charged to the next op); backward time is measured around
-/// each node's backward closure. Switched off (the default) it costs one flag test per op.
+/// each node's backward closure. GEMMs called outside parallel regions are also timed per shape
+/// (attention's tile products run inside a region and are charged to attention only).
+/// Switched off (the default) it costs one flag test per op.
 public enum OpProfile {
     nonisolated(unsafe) public static var isEnabled = false
     nonisolated(unsafe) static var forward: [String: (seconds: Double, calls: Int)] = [:]
     nonisolated(unsafe) static var backward: [String: (seconds: Double, calls: Int)] = [:]
     nonisolated(unsafe) static var lastStamp: UInt64 = 0
+    nonisolated(unsafe) static var gemms: [String: (seconds: Double, flops: Double, calls: Int)] = [:]
 
     /// Clears the tables and starts the forward clock.
     public static func reset() {
-        forward = [:]; backward = [:]
+        forward = [:]; backward = [:]; gemms = [:]
         lastStamp = DispatchTime.now().uptimeNanoseconds
     }
 
@@ -32,6 +35,19 @@ public enum OpProfile {
         body()
         let e = backward[op] ?? (0, 0)
         backward[op] = (e.seconds + Double(DispatchTime.now().uptimeNanoseconds &- start) * 1e-9, e.calls + 1)
+    }
+
+    static func recordGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, since start: UInt64) {
+        let key = "\(transA ? "T" : "N")\(transB ? "T" : "N") \(m)×\(n)×\(k)"
+        let e = gemms[key] ?? (0, 0, 0)
+        gemms[key] = (e.seconds + Double(DispatchTime.now().uptimeNanoseconds &- start) * 1e-9,
+                      e.flops + 2 * Double(m) * Double(n) * Double(k), e.calls + 1)
+    }
+
+    /// GEMM rows `(shape "NT m×n×k", seconds, GFLOP/s, calls)`, largest time first.
+    public static func gemmTable() -> [(shape: String, seconds: Double, gflops: Double, calls: Int)] {
+        gemms.map { ($0.key, $0.value.seconds, $0.value.flops / max($0.value.seconds, 1e-12) / 1e9, $0.value.calls) }
+            .sorted { $0.seconds > $1.seconds }
     }
 
     /// Rows `(op, forward s, backward s, calls)` sorted by total time, largest first.

@@ -11,38 +11,78 @@
 /// for `2·N·V` floats of memory (2 × 311 MB for Qwen2-0.5B at T = 512, 2 × 268 MB at V = T = 8192).
 public func linearCrossEntropy(_ x: Tensor, weight: Tensor, targets: [Int], ignoreIndex: Int = -100,
                                chunkRows: Int = 128) throws -> Tensor {
+    try fusedHeadCrossEntropy("linearCrossEntropy", x, weight: weight, targets: targets,
+                              weights: targets.map { $0 == ignoreIndex ? 0 : 1 }, chunkRows: chunkRows, countCorrect: false).loss
+}
+
+/// The loss of `linearMaskedCrossEntropy` with the argmax accuracy of the rows it counts.
+public struct HeadLoss {
+    /// `Σ mask_i · CE_i / Σ mask_i` (a scalar tensor on the tape).
+    public let loss: Tensor
+    /// Rows with mask ≠ 0 whose logits' argmax (first index on ties) equals the target.
+    public let correct: Int
+    /// Rows with mask ≠ 0.
+    public let counted: Int
+}
+
+/// Fused LM head + masked cross-entropy: `maskedCrossEntropy(logits: linear(x, weight: w),
+/// targets:, mask:)` in row chunks like `linearCrossEntropy` (SafeKey's SFT loss with mask =
+/// "label kept", and its QMM loss with mask = key-sentence tokens), also counting correct argmax
+/// predictions from the same chunks — the trainer's token accuracy without a second pass over V.
+/// Targets under a 0 mask are not read. An all-zero mask gives 0 with zero gradient.
+public func linearMaskedCrossEntropy(_ x: Tensor, weight: Tensor, targets: [Int], mask: [Float],
+                                     chunkRows: Int = 128) throws -> HeadLoss {
+    guard mask.count == targets.count else {
+        throw TensorError.shapeMismatch(op: "linearMaskedCrossEntropy", detail: "\(mask.count) mask entries for \(targets.count) targets")
+    }
+    return try fusedHeadCrossEntropy("linearMaskedCrossEntropy", x, weight: weight, targets: targets, weights: mask,
+                                     chunkRows: chunkRows, countCorrect: true)
+}
+
+/// Shared kernel: `Σ w_i · (logsumexp(z_i) − z_i[t_i]) / Σ w_i` with `z = x · Wᵀ` formed
+/// `chunkRows` rows at a time; backward `dz_i = g · w_i / Σw · (softmax(z_i) − onehot(t_i))`.
+private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight: Tensor, targets: [Int], weights: [Float],
+                                   chunkRows: Int, countCorrect: Bool) throws -> HeadLoss {
     guard weight.rank == 2, let c = x.shape.last, c == weight.shape[1], x.count / max(c, 1) == targets.count else {
-        throw TensorError.shapeMismatch(op: "linearCrossEntropy", detail: "x \(x.shape), weight \(weight.shape), \(targets.count) targets; need x [N, C], weight [V, C], N targets")
+        throw TensorError.shapeMismatch(op: op, detail: "x \(x.shape), weight \(weight.shape), \(targets.count) targets; need x [N, C], weight [V, C], N targets")
     }
-    try checkNonEmpty("linearCrossEntropy", x, weight)
+    try checkNonEmpty(op, x, weight)
     let n = targets.count, v = weight.shape[0], chunk = max(1, chunkRows)
-    for (i, t) in targets.enumerated() where t != ignoreIndex && (t < 0 || t >= v) {
-        throw TensorError.indexOutOfRange(op: "linearCrossEntropy", detail: "target \(t) at row \(i) is outside 0..<\(v)")
+    for (i, t) in targets.enumerated() where weights[i] != 0 && (t < 0 || t >= v) {
+        throw TensorError.indexOutOfRange(op: op, detail: "target \(t) at row \(i) is outside 0..<\(v)")
     }
-    let kept = targets.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+    let total = weights.reduce(0, +)
     let lse = SavedBuffer(count: n)
+    let rowLoss = SavedBuffer(count: n)
+    let hit = UnsafeMutablePointer<Bool>.allocate(capacity: n)
+    hit.initialize(repeating: false, count: n)
+    defer { hit.deallocate() }
     let logits = UnsafeMutablePointer<Float>.allocate(capacity: min(chunk, n) * v)
     defer { logits.deallocate() }
-    var loss: Double = 0
     for r0 in stride(from: 0, to: n, by: chunk) {
         let rows = min(chunk, n - r0)
         sgemm(transB: true, m: rows, n: v, k: c, a: x.data + r0 * c, lda: c, b: weight.data, ldb: c, c: logits, ldc: v)
-        let rowLoss = SavedBuffer(count: rows)
         Parallel.forRange(rows, grain: 4) { r in
-            for i in r where targets[r0 + i] != ignoreIndex {
-                let row = logits + i * v
+            for i in r where weights[r0 + i] != 0 {
+                let row = logits + i * v, target = targets[r0 + i]
                 let l = logSumExp(row, v)
                 lse.pointer[r0 + i] = l
-                rowLoss.pointer[i] = l - row[targets[r0 + i]]
+                rowLoss.pointer[r0 + i] = l - row[target]
+                if countCorrect { hit[r0 + i] = firstArgmax(row, v) == target }
             }
         }
-        for i in 0..<rows { loss += Double(rowLoss.pointer[i]) }
+    }
+    var loss: Double = 0, correct = 0, counted = 0
+    for i in 0..<n where weights[i] != 0 {
+        loss += Double(weights[i] * rowLoss.pointer[i])
+        counted += 1
+        if hit[i] { correct += 1 }
     }
     let out = Tensor(zeros: [])
-    out.data[0] = kept > 0 ? Float(loss / Double(kept)) : 0
-    return out.recorded("linearCrossEntropy", [x, weight]) { out in
-        guard kept > 0 else { return }
-        let g = out.gradBuffer()[0] / Float(kept)
+    out.data[0] = total > 0 ? Float(loss / Double(total)) : 0
+    out.recorded(op, [x, weight]) { out in
+        guard total > 0 else { return }
+        let g = out.gradBuffer()[0] / total
         let dz = UnsafeMutablePointer<Float>.allocate(capacity: min(chunk, n) * v)
         defer { dz.deallocate() }
         let dx = x.requiresGrad ? x.gradBuffer() : nil, dw = weight.requiresGrad ? weight.gradBuffer() : nil
@@ -52,18 +92,18 @@ public func linearCrossEntropy(_ x: Tensor, weight: Tensor, targets: [Int], igno
             Parallel.forRange(rows, grain: 4) { r in
                 for i in r {
                     let row = dz + i * v
-                    guard targets[r0 + i] != ignoreIndex else { row.update(repeating: 0, count: v); continue }
-                    let l = lse.pointer[r0 + i]
-                    _ = expShiftSum(row, row, v, shift: l)          // softmax
+                    guard weights[r0 + i] != 0 else { row.update(repeating: 0, count: v); continue }
+                    _ = expShiftSum(row, row, v, shift: lse.pointer[r0 + i])   // softmax
+                    let w = g * weights[r0 + i]
                     var j = 0
-                    let gv = SIMD8<Float>(repeating: g)
+                    let wv = SIMD8<Float>(repeating: w)
                     while j + 8 <= v {
                         let p = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(row + j).storeBytes(of: p * gv, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(row + j).storeBytes(of: p * wv, as: SIMD8<Float>.self)
                         j += 8
                     }
-                    while j < v { row[j] *= g; j += 1 }
-                    row[targets[r0 + i]] -= g
+                    while j < v { row[j] *= w; j += 1 }
+                    row[targets[r0 + i]] -= w
                 }
             }
             if let dx {
@@ -74,4 +114,13 @@ public func linearCrossEntropy(_ x: Tensor, weight: Tensor, targets: [Int], igno
             }
         }
     }
+    return HeadLoss(loss: out, correct: correct, counted: counted)
+}
+
+/// Index of the first largest element of `row[0..<n]` (the `argmax` of PyTorch and NumPy).
+@inline(__always)
+func firstArgmax(_ row: UnsafePointer<Float>, _ n: Int) -> Int {
+    let best = maxOf(row, n)
+    for j in 0..<n where row[j] == best { return j }
+    return 0   // only when every element is NaN
 }
