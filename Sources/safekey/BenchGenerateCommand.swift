@@ -30,6 +30,7 @@ struct BenchGenerateCommand: ParsableCommand {
         let peak = measureSgemmPeak()
         let bandwidth = measureReadBandwidth()
         // The 512 MiB probe buffer is freed; reset the peak-RSS mark so it does not count (Linux).
+        Storage.releaseFreeMemory()
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
         let model = DecoderModel(config: try spec.config())
         model.initializeRandomly(seed: 2002)

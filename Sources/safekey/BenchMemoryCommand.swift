@@ -45,6 +45,7 @@ struct BenchMemoryCommand: ParsableCommand {
                 var options = ObjectiveOptions()
                 options.gradientCheckpointing = ckpt
                 for param in model.parameters + head.parameters { param.dropGrad() }
+                Storage.releaseFreeMemory()
                 try "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
                 let before = procStatusBytes("VmRSS") ?? 0
                 let start = Date()

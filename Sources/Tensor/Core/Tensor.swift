@@ -29,6 +29,15 @@ public final class Storage: @unchecked Sendable {
     /// throughput). Here blocks below 32 MiB (glibc's ceiling for this setting) come from the heap
     /// and up to 1 GiB of free heap is kept for reuse. Peak resident memory is unchanged; memory
     /// freed after a peak stays with the process, up to that 1 GiB.
+    /// Returns the heap's free memory to the system (glibc `malloc_trim`), so that a following
+    /// resident-memory measurement starts from what is live. Call it before resetting a peak-RSS
+    /// mark; without it, buffers freed earlier stay resident (see `allocatorTuned`) and are reused.
+    public static func releaseFreeMemory() {
+        #if canImport(CBLAS)
+        _ = malloc_trim(0)
+        #endif
+    }
+
     static let allocatorTuned: Bool = {
         #if canImport(CBLAS)
         _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
