@@ -29,56 +29,51 @@ public enum BF16 {
     @inlinable @inline(__always)
     public static func toFloat(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
-    /// Rounds `count` floats to bf16 (`fromFloat` per element, 16 lanes at a time).
+    /// Rounds `count` floats to bf16 (`fromFloat` per element). A branch-free scalar loop that
+    /// LLVM vectorises; Swift's generic `SIMD16<UInt16>(truncatingIfNeeded:)` is not inlined.
     public static func round(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<UInt16>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            let bits = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<UInt32>.self)
-            let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
-            let nan = (bits & 0x7FFF_FFFF) .> 0x7F80_0000
-            let quiet = (bits &>> 16) | 0x0040
-            let out = SIMD16<UInt16>(truncatingIfNeeded: rounded.replacing(with: quiet, where: nan))
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: out, as: SIMD16<UInt16>.self)
-            i += 16
+        UnsafeRawPointer(src).withMemoryRebound(to: UInt32.self, capacity: count) { bits in
+            for i in 0..<count {
+                let b = bits[i]
+                let nearest = (b &+ 0x7FFF &+ ((b >> 16) & 1)) >> 16
+                dst[i] = UInt16(truncatingIfNeeded: (b & 0x7FFF_FFFF) > 0x7F80_0000 ? (b >> 16) | 0x0040 : nearest)
+            }
         }
-        while i < count { dst[i] = fromFloat(src[i]); i += 1 }
     }
 
-    /// Widens `count` bf16 values to f32 (exact).
+    /// Widens `count` bf16 values to f32 (exact); a scalar loop that LLVM vectorises
+    /// (`vpmovzxwd` + `vpslld`).
     public static func widen(_ src: UnsafePointer<UInt16>, into dst: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: widen16(UnsafeRawPointer(src + i)), as: SIMD16<Float>.self)
-            i += 16
+        UnsafeMutableRawPointer(dst).withMemoryRebound(to: UInt32.self, capacity: count) { out in
+            for i in 0..<count { out[i] = UInt32(src[i]) << 16 }
         }
-        while i < count { dst[i] = toFloat(src[i]); i += 1 }
     }
 
-    /// 16 bf16 values at `p` (any alignment) as f32: zero-extend to 32 bits, shift left by 16
-    /// (`vpmovzxwd` + `vpslld` with AVX2; a generic per-lane conversion would not vectorise).
+    /// `Σ w[j] · x[j]` over `n` elements, `w` in bf16, given `x` split into even (`xe[i] = x[2i]`)
+    /// and odd (`xo[i] = x[2i+1]`) elements. Two bf16 values share a 32-bit lane: on a
+    /// little-endian host the even one is the low half, so `lane << 16` is it as an f32 and
+    /// `lane & 0xFFFF0000` is the odd one — a shift and a mask per 16 weights, no widening
+    /// conversion (which Swift's generic SIMD initialisers would leave as a call).
     @inline(__always)
-    static func widen16(_ p: UnsafeRawPointer) -> SIMD16<Float> {
-        let wide = SIMD16<UInt32>(truncatingIfNeeded: p.loadUnaligned(as: SIMD16<UInt16>.self)) &<< 16
-        return unsafeBitCast(wide, to: SIMD16<Float>.self)
-    }
-
-    /// `Σ w[j] · x[j]` over `n` elements, `w` in bf16.
-    @inline(__always)
-    static func dot(_ w: UnsafePointer<UInt16>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
+    static func dot(_ w: UnsafePointer<UInt16>, _ x: UnsafePointer<Float>, _ xe: UnsafePointer<Float>,
+                    _ xo: UnsafePointer<Float>, _ n: Int) -> Float {
+        var ae = SIMD16<Float>(), ao = SIMD16<Float>()
         var j = 0
         while j + 32 <= n {
-            a0 += widen16(UnsafeRawPointer(w + j)) * UnsafeRawPointer(x + j).loadUnaligned(as: SIMD16<Float>.self)
-            a1 += widen16(UnsafeRawPointer(w + j + 16)) * UnsafeRawPointer(x + j + 16).loadUnaligned(as: SIMD16<Float>.self)
+            let lanes = UnsafeRawPointer(w + j).loadUnaligned(as: SIMD16<UInt32>.self)
+            ae += unsafeBitCast(lanes &<< 16, to: SIMD16<Float>.self) * UnsafeRawPointer(xe + j / 2).loadUnaligned(as: SIMD16<Float>.self)
+            ao += unsafeBitCast(lanes & 0xFFFF_0000, to: SIMD16<Float>.self) * UnsafeRawPointer(xo + j / 2).loadUnaligned(as: SIMD16<Float>.self)
             j += 32
         }
-        if j + 16 <= n {
-            a0 += widen16(UnsafeRawPointer(w + j)) * UnsafeRawPointer(x + j).loadUnaligned(as: SIMD16<Float>.self)
-            j += 16
-        }
-        var s = (a0 + a1).sum()
+        var s = (ae + ao).sum()
         while j < n { s += toFloat(w[j]) * x[j]; j += 1 }
         return s
+    }
+
+    /// Splits `x` (`n` floats) into `xe` (even elements) and `xo` (odd ones) for `dot`.
+    @inline(__always)
+    static func deinterleave(_ x: UnsafePointer<Float>, _ n: Int, _ xe: UnsafeMutablePointer<Float>, _ xo: UnsafeMutablePointer<Float>) {
+        for i in 0..<(n / 2) { xe[i] = x[2 * i]; xo[i] = x[2 * i + 1] }
     }
 }
 
@@ -162,11 +157,18 @@ public func linear(_ x: Tensor, weight: BF16Matrix, bias: Tensor? = nil) throws 
 /// reuse it from L1).
 func bf16GemvRows(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, x: UnsafePointer<Float>,
                   bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-    Parallel.forRange(n, grain: 256) { band in
-        for r in band {
-            let row = w + r * k
-            let b = bias?[r] ?? 0
-            for i in 0..<m { y[i * n + r] = BF16.dot(row, x + i * k, k) + b }
+    let half = k / 2
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(2 * m * half, 1)) { split in
+        let xs = split.baseAddress!
+        for i in 0..<m { BF16.deinterleave(x + i * k, k, xs + 2 * i * half, xs + (2 * i + 1) * half) }
+        Parallel.forRange(n, grain: 256) { band in
+            for r in band {
+                let row = w + r * k
+                let b = bias?[r] ?? 0
+                for i in 0..<m {
+                    y[i * n + r] = BF16.dot(row, x + i * k, xs + 2 * i * half, xs + (2 * i + 1) * half, k) + b
+                }
+            }
         }
     }
 }
