@@ -94,8 +94,12 @@ public final class BF16Matrix: @unchecked Sendable {
         self.rows = rows
         self.cols = cols
         self.name = name
-        bits = .allocate(capacity: max(rows * cols, 1))
-        bits.initialize(repeating: 0, count: max(rows * cols, 1))
+        // 64-byte (cache-line) alignment: the GEMV's 64-byte loads then never split a line when
+        // a row is a whole number of lines (2·cols % 64 == 0: every Qwen2/Llama width) — ~5–10%
+        // more bandwidth than malloc's 16-byte alignment in a probe.
+        let n = max(rows * cols, 1)
+        bits = UnsafeMutableRawPointer.allocate(byteCount: 2 * n, alignment: 64).bindMemory(to: UInt16.self, capacity: n)
+        bits.initialize(repeating: 0, count: n)
     }
 
     /// `tensor` (`[rows, cols]`) rounded to bf16, named like it.
@@ -109,7 +113,7 @@ public final class BF16Matrix: @unchecked Sendable {
         }
     }
 
-    deinit { bits.deallocate() }
+    deinit { UnsafeMutableRawPointer(bits).deallocate() }
 
     public var count: Int { rows * cols }
     public var shape: [Int] { [rows, cols] }
@@ -158,16 +162,17 @@ public func linear(_ x: Tensor, weight: BF16Matrix, bias: Tensor? = nil) throws 
 func bf16GemvRows(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, x: UnsafePointer<Float>,
                   bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
     let half = k / 2
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(2 * m * half, 1)) { split in
-        let xs = split.baseAddress!
-        for i in 0..<m { BF16.deinterleave(x + i * k, k, xs + 2 * i * half, xs + (2 * i + 1) * half) }
-        Parallel.forRange(n, grain: 256) { band in
-            for r in band {
-                let row = w + r * k
-                let b = bias?[r] ?? 0
-                for i in 0..<m {
-                    y[i * n + r] = BF16.dot(row, x + i * k, xs + 2 * i * half, xs + (2 * i + 1) * half, k) + b
-                }
+    // Cache-line aligned like the weights (the halves stay aligned when k/2 floats is whole lines).
+    let xs = UnsafeMutableRawPointer.allocate(byteCount: 4 * max(2 * m * half, 1), alignment: 64)
+        .bindMemory(to: Float.self, capacity: max(2 * m * half, 1))
+    defer { UnsafeMutableRawPointer(xs).deallocate() }
+    for i in 0..<m { BF16.deinterleave(x + i * k, k, xs + 2 * i * half, xs + (2 * i + 1) * half) }
+    Parallel.forRange(n, grain: 256) { band in
+        for r in band {
+            let row = w + r * k
+            let b = bias?[r] ?? 0
+            for i in 0..<m {
+                y[i * n + r] = BF16.dot(row, x + i * k, xs + 2 * i * half, xs + (2 * i + 1) * half, k) + b
             }
         }
     }
