@@ -164,6 +164,11 @@ def main():
               f"ours {res['ours']['tokens_per_s']:9.1f} tok/s ({res['ours'].get('gflops', 0):.1f} GF/s of "
               f"{res['ours']['sgemm_peak_gflops']:.0f}, RSS {res['ours']['peak_rss_bytes'] / 2**20:.0f} MiB)  "
               f"ratio {r:.2f}", flush=True)
+        if args.benchmark == "generate":   # ours: what the weights were stored as, against the memory bound
+            o = res["ours"]
+            print(f"       ours: weight_storage {o['weight_storage']}, {o['weight_gb_per_s']:.1f} GB/s of weights "
+                  f"= {100 * o['fraction_of_bandwidth_bound']:.0f}% of the bound {o['bandwidth_bound_tokens_per_s']:.1f} tok/s "
+                  f"(read probe {o['read_bandwidth_gb_per_s']:.1f} GB/s)", flush=True)
     print(f"median tokens/s ratio ours/torch: {statistics.median(ratios):.2f}   "
           f"median peak-RSS ratio ours/torch: {statistics.median(mem):.2f}")
 

@@ -80,4 +80,8 @@ public final class Checkpoint {
     public func read(_ name: String, into dest: UnsafeMutableBufferPointer<Float>, release: Bool = false) throws {
         try file(for: name).read(name, into: dest, release: release)
     }
+
+    public func readBF16(_ name: String, into dest: UnsafeMutableBufferPointer<UInt16>, release: Bool = false) throws {
+        try file(for: name).readBF16(name, into: dest, release: release)
+    }
 }

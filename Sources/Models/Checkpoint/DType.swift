@@ -1,3 +1,5 @@
+import Tensor
+
 /// Element types of the safetensors format (names as they appear in the header's `dtype`).
 /// Floating types are widened to `Float` on load; integer types are readable as `Int64`.
 public enum DType: String, CaseIterable, Sendable {
@@ -20,19 +22,11 @@ public enum DType: String, CaseIterable, Sendable {
 /// Bit conversions between `Float` and the 16-bit storage formats.
 public enum HalfConversion {
     /// bfloat16 → f32 (exact: bf16 is the top half of an f32).
-    @inline(__always) public static func bf16ToFloat(_ bits: UInt16) -> Float {
-        Float(bitPattern: UInt32(bits) << 16)
-    }
+    @inline(__always) public static func bf16ToFloat(_ bits: UInt16) -> Float { BF16.toFloat(bits) }
 
     /// f32 → bfloat16 with round-to-nearest-even, NaN kept quiet — what PyTorch's
     /// `tensor.to(torch.bfloat16)` does (c10::BFloat16 round_to_nearest_even).
-    @inline(__always) public static func floatToBF16(_ x: Float) -> UInt16 {
-        let bits = x.bitPattern
-        if x.isNaN { return UInt16(truncatingIfNeeded: (bits >> 16) | 0x0040) }
-        // Cannot overflow past UInt32.max: the largest finite bits are 0x7F7FFFFF/0xFF7FFFFF.
-        let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
-        return UInt16(truncatingIfNeeded: rounded >> 16)
-    }
+    @inline(__always) public static func floatToBF16(_ x: Float) -> UInt16 { BF16.fromFloat(x) }
 
     /// IEEE half → f32 (exact), subnormals, infinities and NaN included.
     @inline(__always) public static func f16ToFloat(_ h: UInt16) -> Float {

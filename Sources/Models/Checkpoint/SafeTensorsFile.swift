@@ -71,6 +71,31 @@ public final class SafeTensorsFile {
         if release { map.release(range) }
     }
 
+    /// Tensor `name` as BF16 bit patterns into `dest` (`info.count` values): a BF16 tensor's bits
+    /// are copied exactly; other floating-point dtypes are widened to f32 and rounded to nearest
+    /// even. With `release`, the tensor's file pages are dropped afterwards.
+    public func readBF16(_ name: String, into dest: UnsafeMutableBufferPointer<UInt16>, release: Bool = false) throws {
+        let t = try info(name)
+        guard dest.count == t.count else {
+            throw ModelsError.invalidArgument("\(path): tensor \"\(name)\" has \(t.count) elements, destination holds \(dest.count)")
+        }
+        guard let out = dest.baseAddress, t.count > 0 else { return }
+        guard t.dtype == .bf16 else {
+            // One tensor's f32 copy at a time (transient).
+            let wide = UnsafeMutableBufferPointer<Float>.allocate(capacity: t.count)
+            defer { wide.deallocate() }
+            try read(name, into: wide, release: release)
+            BF16.round(wide.baseAddress!, into: out, count: t.count)
+            return
+        }
+        let range = (dataStart + t.dataRange.lowerBound)..<(dataStart + t.dataRange.upperBound)
+        let src = map.bytes(range)
+        guard let raw = src.baseAddress else { return }
+        // Little-endian hosts only (as the f32 path): the file's bytes are the bits.
+        UnsafeMutableRawPointer(out).copyMemory(from: raw, byteCount: 2 * t.count)
+        if release { map.release(range) }
+    }
+
     /// Tensor `name` widened to `Float` (row-major, `info.count` values).
     public func floats(_ name: String) throws -> [Float] {
         let t = try info(name)

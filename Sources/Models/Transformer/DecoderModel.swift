@@ -21,40 +21,59 @@ public struct DecoderOutput {
 /// ```
 public final class DecoderModel {
     public let config: ModelConfig
-    public let embedTokens: Tensor        // model.embed_tokens.weight  [V, C]
+    public internal(set) var embedTokens: Tensor   // model.embed_tokens.weight  [V, C]
     public let layers: [DecoderLayer]
     public let norm: Tensor               // model.norm.weight          [C]
     /// lm_head.weight `[V, C]`; the same tensor as `embedTokens` when embeddings are tied.
-    public let lmHead: Tensor
+    public internal(set) var lmHead: Tensor
+    /// With BF16 storage: the embedding table and LM head as BF16 (the same object when tied);
+    /// `embedTokens` and `lmHead` are then empty placeholders. Nil with f32 storage.
+    public internal(set) var bf16Embedding: BF16Matrix?
+    public internal(set) var bf16Head: BF16Matrix?
     /// RoPE inverse frequencies (`headDim/2`), computed from the config as transformers does.
     public let invFreq: [Float]
     /// Folder the model was loaded from (tokenizer files are copied from it on save).
     public internal(set) var sourceFolder: String?
 
-    /// Every distinct parameter, named by its Hugging Face key (a tied head is not repeated).
-    public let parameters: [Tensor]
+    /// Every distinct f32 parameter, named by its Hugging Face key (a tied head is not repeated).
+    /// With BF16 storage only the norms and biases remain here.
+    public internal(set) var parameters: [Tensor]
 
-    /// A model with every parameter zero (fill it with `load(from:)` or `initializeRandomly`).
-    public init(config: ModelConfig) {
+    /// A model with every weight zero (fill it with `load(from:)` or `initializeRandomly`).
+    /// `weightStorage: .bf16` keeps the matrices (projections, embedding, LM head) as BF16 from
+    /// the start — half the memory, inference only; see `WeightStorage`.
+    public init(config: ModelConfig, weightStorage: WeightStorage = .f32) {
         self.config = config
+        let bf16 = weightStorage == .bf16
         func param(_ name: String, _ shape: [Int]) -> Tensor {
             let t = Tensor(zeros: shape, requiresGrad: true)
             t.name = name
             return t
         }
-        embedTokens = param("model.embed_tokens.weight", [config.vocabSize, config.hiddenSize])
-        layers = (0..<config.numLayers).map { DecoderLayer(index: $0, config: config) }
+        // With BF16 storage the table and head are born BF16 (no f32 copy is ever allocated).
+        func matrix(_ name: String) -> Tensor {
+            bf16 ? placeholder(named: name) : param(name, [config.vocabSize, config.hiddenSize])
+        }
+        embedTokens = matrix("model.embed_tokens.weight")
+        layers = (0..<config.numLayers).map { DecoderLayer(index: $0, config: config, storage: weightStorage) }
         norm = param("model.norm.weight", [config.hiddenSize])
-        lmHead = config.tieWordEmbeddings ? embedTokens : param("lm_head.weight", [config.vocabSize, config.hiddenSize])
+        lmHead = config.tieWordEmbeddings ? embedTokens : matrix("lm_head.weight")
         invFreq = config.rope.inverseFrequencies(dim: config.headDim)
         parameters = [embedTokens] + layers.flatMap(\.parameters) + [norm] + (config.tieWordEmbeddings ? [] : [lmHead])
+        if bf16 {
+            let embed = BF16Matrix(rows: config.vocabSize, cols: config.hiddenSize, name: embedTokens.name)
+            bf16Embedding = embed
+            bf16Head = config.tieWordEmbeddings ? embed : BF16Matrix(rows: config.vocabSize, cols: config.hiddenSize, name: lmHead.name)
+            parameters = layers.flatMap(\.parameters) + [norm]
+        }
     }
 
     /// Loads `config.json` and the safetensors weights of a Hugging Face model folder (strictly:
-    /// see `load(from:)`).
-    public convenience init(folder: String) throws {
+    /// see `load(from:)`). With `weightStorage: .bf16`, BF16 checkpoints keep their bits and other
+    /// dtypes are rounded to BF16; the f32 matrices are never allocated.
+    public convenience init(folder: String, weightStorage: WeightStorage = .f32) throws {
         let config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
-        self.init(config: config)
+        self.init(config: config, weightStorage: weightStorage)
         try load(from: Checkpoint(folder: folder))
         sourceFolder = folder
     }
@@ -64,19 +83,30 @@ public final class DecoderModel {
     public func initializeRandomly(seed: UInt64) {
         let std = Float(config.raw["initializer_range"]?.doubleValue ?? 0.02)
         var rng = RandomSource(seed: seed)
-        for p in parameters {
-            let name = p.name ?? ""
-            if name.hasSuffix("norm.weight") {
-                p.data.update(repeating: 1, count: p.count)
-            } else if name.hasSuffix(".bias") {
-                p.data.update(repeating: 0, count: p.count)
-            } else {
-                for i in 0..<p.count { p.data[i] = std * rng.nextGaussian() }
+        for w in storedWeights {
+            switch w {
+            case .f32(let p):
+                let name = p.name ?? ""
+                if name.hasSuffix("norm.weight") {
+                    p.data.update(repeating: 1, count: p.count)
+                } else if name.hasSuffix(".bias") {
+                    p.data.update(repeating: 0, count: p.count)
+                } else {
+                    for i in 0..<p.count { p.data[i] = std * rng.nextGaussian() }
+                }
+            case .bf16(let m):
+                // The same draws as the f32 model, rounded: equal to converting it afterwards.
+                var row = [Float](repeating: 0, count: m.cols)
+                for r in 0..<m.rows {
+                    for j in 0..<m.cols { row[j] = std * rng.nextGaussian() }
+                    BF16.round(row, into: m.bits + r * m.cols, count: m.cols)
+                }
             }
         }
     }
 
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    /// Number of weights (f32 and BF16; a tied head counted once).
+    public var parameterCount: Int { storedWeights.reduce(0) { $0 + $1.count } }
 
     /// The forward pass.
     ///
@@ -95,7 +125,8 @@ public final class DecoderModel {
         let hidden = try hiddenStates(ids: ids, batch: batch, positions: positions, hiddenKeys: hiddenKeys,
                                       cache: cache, checkpointLayers: checkpointLayers)
         let headInput = lastLogitsOnly && hidden.shape[1] > 1 ? try lastRows(hidden) : hidden
-        return DecoderOutput(logits: try linear(headInput, weight: lmHead), hidden: hidden)
+        let logits = try bf16Head.map { try linear(headInput, weight: $0) } ?? linear(headInput, weight: lmHead)
+        return DecoderOutput(logits: logits, hidden: hidden)
     }
 
     /// The forward pass without the LM head: final hidden states `[B, T, C]` after the last norm
@@ -107,6 +138,10 @@ public final class DecoderModel {
             throw ModelsError.invalidArgument("forward: \(ids.count) ids do not split into \(batch) rows of equal length")
         }
         let t = ids.count / batch
+        if weightStorage == .bf16 && GradMode.isEnabled {
+            throw ModelsError.invalidArgument("forward: the weights are stored as BF16, for inference only; call inside GradMode.noGrad, "
+                + "or build the model with weightStorage: .f32 to train")
+        }
         if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ModelsError.invalidArgument("forward: token id \(ids[bad]) at index \(bad) is outside the vocabulary 0..<\(config.vocabSize)")
         }
@@ -124,7 +159,8 @@ public final class DecoderModel {
         if let hiddenKeys, hiddenKeys.count != batch * (past + t) {
             throw ModelsError.invalidArgument("forward: hiddenKeys has \(hiddenKeys.count) entries; need batch × keys = \(batch * (past + t))")
         }
-        var x = try embedding(ids: ids, shape: [batch, t], table: embedTokens)
+        var x = try bf16Embedding.map { try embedding(ids: ids, shape: [batch, t], table: $0) }
+            ?? embedding(ids: ids, shape: [batch, t], table: embedTokens)
         let scaling = config.rope.attentionScaling, cfg = config, invFreq = self.invFreq
         for (i, layer) in layers.enumerated() {
             if checkpointLayers && cache == nil {

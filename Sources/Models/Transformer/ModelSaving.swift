@@ -20,6 +20,9 @@ extension DecoderModel {
         guard dtype == .f32 || dtype == .bf16 else {
             throw ModelsError.invalidArgument("save: weights are written as F32 or BF16, not \(dtype.rawValue)")
         }
+        guard weightStorage == .f32 else {
+            throw ModelsError.invalidArgument("save: the weights are stored as BF16 for inference; load the model with weightStorage: .f32 to save it (as F32 or BF16)")
+        }
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let entries = parameters.map {

@@ -1,0 +1,94 @@
+#if canImport(CBLAS)
+import CBLAS   // glibc malloc.h (malloc_trim)
+#endif
+import Tensor
+
+/// How a `DecoderModel` holds its matrices (q/k/v/o, gate/up/down, embedding, LM head).
+///
+/// - `f32`: trainable `Tensor`s (the default).
+/// - `bf16`: `BF16Matrix`es, 2 bytes a weight — inference only (`GradMode.noGrad`). Arithmetic
+///   stays f32 (weights are widened on the fly), so the outputs are those of the f32 model whose
+///   weights were rounded to BF16 first, as transformers computes with a BF16 checkpoint loaded in
+///   `torch_dtype=float32`. Norm weights and biases stay f32 either way.
+///
+/// ```swift
+/// let model = try DecoderModel(folder: "/models/Qwen2.5-0.5B", weightStorage: .bf16)   // ~1 GB, not ~2
+/// let out = try model.generate(prompts: [[151644, 872]], params: SamplingParameters(maxNewTokens: 16))
+/// ```
+public enum WeightStorage: String, Sendable, CaseIterable {
+    case f32, bf16
+}
+
+/// One weight of the model as stored.
+enum StoredWeight {
+    case f32(Tensor)
+    case bf16(BF16Matrix)
+
+    var name: String {
+        switch self {
+        case .f32(let t): return t.name ?? ""
+        case .bf16(let m): return m.name ?? ""
+        }
+    }
+
+    var shape: [Int] {
+        switch self {
+        case .f32(let t): return t.shape
+        case .bf16(let m): return m.shape
+        }
+    }
+
+    var count: Int { shape.reduce(1, *) }
+}
+
+extension DecoderModel {
+    public var weightStorage: WeightStorage { bf16Embedding == nil ? .f32 : .bf16 }
+
+    /// Bytes of the matrix weights that one decode step streams (all layers' projections and the
+    /// LM head), at the current storage.
+    public var matrixWeightBytes: Int {
+        let perWeight = weightStorage == .bf16 ? 2 : 4
+        let c = config, q = c.numHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
+        return perWeight * (c.numLayers * (c.hiddenSize * (2 * q + 2 * kv) + 3 * c.hiddenSize * c.intermediateSize)
+                            + c.vocabSize * c.hiddenSize)
+    }
+
+    /// Every weight as stored, in checkpoint order (a tied head not repeated).
+    var storedWeights: [StoredWeight] {
+        let embed: StoredWeight = bf16Embedding.map(StoredWeight.bf16) ?? .f32(embedTokens)
+        let head: [StoredWeight] = config.tieWordEmbeddings ? [] : [bf16Head.map(StoredWeight.bf16) ?? .f32(lmHead)]
+        return [embed] + layers.flatMap(\.storedWeights) + [.f32(norm)] + head
+    }
+
+    /// Rounds every matrix to BF16 (round to nearest even) and frees its f32 copy, layer by layer,
+    /// so the resident set never holds much more than the f32 model. Afterwards the model is
+    /// inference-only: a forward pass with `GradMode` on throws, `parameters` holds only the
+    /// norms and biases, and `save` refuses. No-op when already BF16.
+    public func convertWeightsToBF16() throws {
+        guard weightStorage == .f32 else { return }
+        for layer in layers { try layer.storeMatricesAsBF16(BF16Matrix.init(rounding:)) }
+        try storeEmbeddingsAsBF16(BF16Matrix.init(rounding:))
+        #if canImport(CBLAS)
+        // Freed blocks below the mmap threshold stay in the heap; hand their pages back.
+        _ = malloc_trim(0)
+        #endif
+    }
+
+    /// Replaces the embedding (and an untied LM head) by BF16 matrices made from them by `make`.
+    func storeEmbeddingsAsBF16(_ make: (Tensor) throws -> BF16Matrix) rethrows {
+        guard bf16Embedding == nil else { return }
+        let embed = try make(embedTokens)
+        bf16Head = config.tieWordEmbeddings ? embed : try make(lmHead)
+        bf16Embedding = embed
+        embedTokens = placeholder(named: embedTokens.name ?? "")
+        lmHead = config.tieWordEmbeddings ? embedTokens : placeholder(named: lmHead.name ?? "")
+        parameters = layers.flatMap(\.parameters) + [norm]
+    }
+}
+
+/// An empty f32 tensor standing in for a weight held as BF16 (keeps the Hugging Face name).
+func placeholder(named name: String) -> Tensor {
+    let p = Tensor(zeros: [0])
+    p.name = name
+    return p
+}
