@@ -23,12 +23,21 @@ public enum Parallel {
         let per = (n + chunks - 1) / chunks
         isInsideRegion = true
         defer { isInsideRegion = false }
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let chunk = { (c: Int) in
             let lo = c * per
             let hi = min(n, lo + per)
             if lo < hi { body(lo..<hi) }
         }
+        #if os(Linux)
+        if let pool { pool.run(chunks: chunks, chunk); return }
+        #endif
+        DispatchQueue.concurrentPerform(iterations: chunks, execute: chunk)
     }
+
+    #if os(Linux)
+    /// The engine's own worker threads (see `WorkerPool`), created on first use.
+    private static let pool: WorkerPool? = threads > 1 ? WorkerPool(workers: threads - 1) : nil
+    #endif
 
     /// Calls `body(i)` for every i in `0..<n`, spread over the worker threads.
     public static func forEach(_ n: Int, grain: Int = 1, _ body: (Int) -> Void) {
