@@ -157,8 +157,8 @@ public func linear(_ x: Tensor, weight: BF16Matrix, bias: Tensor? = nil) throws 
 }
 
 /// `y[i, r] = Σ_j W[r, j] · x[i, j] (+ bias[r])` for `m` (few) rows of `x`: each thread takes a
-/// band of ≥ 256 rows of `W` and reads each weight row once from memory (the other rows of `x`
-/// reuse it from L1).
+/// band of ≥ 64 rows of `W` (so the 128-row k/v projections are shared too) and reads each
+/// weight row once from memory (the other rows of `x` reuse it from L1).
 func bf16GemvRows(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, x: UnsafePointer<Float>,
                   bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
     let half = k / 2
@@ -167,7 +167,7 @@ func bf16GemvRows(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, x: UnsafePoi
         .bindMemory(to: Float.self, capacity: max(2 * m * half, 1))
     defer { UnsafeMutableRawPointer(xs).deallocate() }
     for i in 0..<m { BF16.deinterleave(x + i * k, k, xs + 2 * i * half, xs + (2 * i + 1) * half) }
-    Parallel.forRange(n, grain: 256) { band in
+    Parallel.forRange(n, grain: 64) { band in
         for r in band {
             let row = w + r * k
             let b = bias?[r] ?? 0
