@@ -37,6 +37,20 @@ final class GenerateTests: XCTestCase {
         for (req, r) in zip(reqs, batched) { XCTAssertEqual(try gen.generate([req])[0].responses, r.responses) }
     }
 
+    /// `weightStorage: .bf16` (`safekey generate --weights bf16`) on a checkpoint stored in bf16
+    /// (the world model): the weights are the same numbers, so greedy responses equal f32's.
+    func testBF16WeightsGiveTheSameGreedyResponses() throws {
+        let questions = ["How do I bake bread?", "Hi", "How can I break into a coconut?"]
+        let reqs = questions.map { GenerationRequest(messages: [ChatTurn(role: "user", content: $0)]) }
+        let params = DecoderGenerator.referenceDefaults(maxNewTokens: 16)
+        let f32 = try DecoderGenerator(folder: try tinyFolder(), params: params)
+        let bf16 = try DecoderGenerator(folder: try tinyFolder(), params: params, weightStorage: .bf16)
+        XCTAssertEqual(bf16.local.model.weightStorage, .bf16)
+        let a = try f32.generate(reqs), b = try bf16.generate(reqs)
+        XCTAssertEqual(a.map(\.responses), b.map(\.responses))
+        XCTAssertFalse(a.allSatisfy { $0.responses == [""] })
+    }
+
     func testPrefillSamplesAndMultiTurnRendering() throws {
         let gen = try DecoderGenerator(folder: try tinyFolder(), params: DecoderGenerator.referenceDefaults(maxNewTokens: 6))
         let target = "Sure, here is how to pick the lock of the old shed door quickly"

@@ -15,8 +15,9 @@ public final class LocalModel {
 
     /// Loads `folder` (config.json, safetensors weights, tokenizer.json [+ tokenizer_config.json /
     /// chat_template.jinja]). Throws when the tokenizer has ids the model's embedding cannot hold.
-    public convenience init(folder: String) throws {
-        let model = try DecoderModel(folder: folder)
+    /// `weightStorage: .bf16` keeps the matrices in bf16 (half the memory, inference only).
+    public convenience init(folder: String, weightStorage: WeightStorage = .f32) throws {
+        let model = try DecoderModel(folder: folder, weightStorage: weightStorage)
         let tokenizer = try Tokenizer(path: folder)
         try self.init(folder: folder, model: model, tokenizer: tokenizer)
     }
@@ -98,8 +99,9 @@ public final class DecoderGenerator: ResponseGenerator {
     }
 
     public convenience init(folder: String, name: String? = nil, params: SamplingParameters = DecoderGenerator.referenceDefaults(),
-                            rowsPerBatch: Int = 64) throws {
-        try self.init(local: LocalModel(folder: folder), name: name, params: params, rowsPerBatch: rowsPerBatch)
+                            rowsPerBatch: Int = 64, weightStorage: WeightStorage = .f32) throws {
+        try self.init(local: LocalModel(folder: folder, weightStorage: weightStorage), name: name, params: params,
+                      rowsPerBatch: rowsPerBatch)
     }
 
     public init(local: LocalModel, name: String? = nil, params: SamplingParameters, rowsPerBatch: Int = 64) {
