@@ -16,12 +16,15 @@ import Synchronization
 /// claims chunks with a fetch-add and runs them; a claim at or past the count means the region is
 /// exhausted. The caller returns once `finished` reaches the count, so a body never outlives its
 /// region, and it publishes the next body only after every chunk of this one was claimed and run.
+/// One region at a time: a region opened while another thread holds the pool (two threads driving
+/// kernels at once, or a nested call from a worker) runs all its chunks on its own thread.
 final class WorkerPool: @unchecked Sendable {
     let workers: Int
     private let claim = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let generation = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
     private var body: ((Int) -> Void)?
     private var mutex = pthread_mutex_t()
     private var wake = pthread_cond_t()
@@ -42,6 +45,11 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `body(i)` for every `i` in `0..<chunks` on the caller and the workers; returns when
     /// all have finished.
     func run(chunks: Int, _ body: (Int) -> Void) {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for c in 0..<chunks { body(c) }
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { escaping in
             self.body = escaping
             finished.store(0, ordering: .relaxed)
