@@ -26,15 +26,16 @@ final class WorkerPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private var body: ((Int) -> Void)?
-    private var mutex = pthread_mutex_t()
-    private var wake = pthread_cond_t()
+    /// Heap-allocated so their addresses never change (pthread objects must not move).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Spins (atomic loads) a worker makes before sleeping: some tens of microseconds.
     private let spinLimit = 1 << 16
 
     init(workers: Int) {
         self.workers = workers
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&wake, nil)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
         for _ in 0..<workers {
             let thread = Thread { [unowned self] in self.workerLoop() }
             thread.stackSize = 1 << 20
@@ -56,9 +57,9 @@ final class WorkerPool: @unchecked Sendable {
             claim.store(chunks << 32, ordering: .releasing)
             generation.add(1, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                pthread_mutex_lock(&mutex)
-                pthread_cond_broadcast(&wake)
-                pthread_mutex_unlock(&mutex)
+                pthread_mutex_lock(mutex)
+                pthread_cond_broadcast(wake)
+                pthread_mutex_unlock(mutex)
             }
             work()
             while finished.load(ordering: .acquiring) < chunks {}
@@ -84,13 +85,13 @@ final class WorkerPool: @unchecked Sendable {
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
                 if spins < spinLimit { continue }
-                pthread_mutex_lock(&mutex)
+                pthread_mutex_lock(mutex)
                 sleepers.add(1, ordering: .sequentiallyConsistent)
                 while generation.load(ordering: .sequentiallyConsistent) == seen {
-                    pthread_cond_wait(&wake, &mutex)
+                    pthread_cond_wait(wake, mutex)
                 }
                 sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                pthread_mutex_unlock(&mutex)
+                pthread_mutex_unlock(mutex)
             }
             seen = generation.load(ordering: .acquiring)
             work()
