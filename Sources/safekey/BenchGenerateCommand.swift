@@ -17,7 +17,7 @@ struct BenchGenerateCommand: ParsableCommand {
         commandName: "generate", abstract: "Greedy decoding speed of a Qwen2-shaped model (tokens/s, GB/s, peak RSS).")
 
     @Option(help: "Model shape: tiny, small or qwen05b.") var shape = "qwen05b"
-    @Option(help: "Weight storage: f32 or bf16 (matrices kept as BF16, computed in f32).") var weights = "f32"
+    @Option(help: "Weight storage: f32 or bf16 (matrices kept as BF16, computed in f32).") var weights = WeightStorage.f32
     @Option(help: "New tokens to generate.") var newTokens = 64
     @Option(help: "Prompt length (random tokens).") var promptLen = 32
     @Flag(help: "Print one JSON object instead of the table.") var json = false
@@ -26,14 +26,13 @@ struct BenchGenerateCommand: ParsableCommand {
         guard let spec = BenchShape.named(shape) else {
             throw ValidationError("unknown shape \"\(shape)\"; use one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
         }
-        guard let storage = WeightStorage(rawValue: weights) else { throw ValidationError("--weights must be f32 or bf16, got \(weights)") }
         guard newTokens >= 2, promptLen >= 1 else { throw ValidationError("--new-tokens must be ≥ 2 and --prompt-len ≥ 1") }
         let peak = measureSgemmPeak()
         let bandwidth = measureReadBandwidth()
         // The 512 MiB probe buffer is freed; reset the peak-RSS mark so it does not count (Linux).
         Storage.releaseFreeMemory()
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-        let model = DecoderModel(config: try spec.config(), weightStorage: storage)
+        let model = DecoderModel(config: try spec.config(), weightStorage: weights)
         model.initializeRandomly(seed: 2002)
         let cfg = model.config
         var rng = UInt64(7)
@@ -58,7 +57,7 @@ struct BenchGenerateCommand: ParsableCommand {
         let flops = forwardFlops(cfg, seqLen: 1, batch: 1, context: context)
         let weightBytes = Double(model.matrixWeightBytes)
         let result = BenchResult(fields: [
-            ("benchmark", .string("generate")), ("shape", .string(spec.name)), ("weights", .string(weights)),
+            ("benchmark", .string("generate")), ("shape", .string(spec.name)), ("weights", .string(weights.rawValue)),
             ("weight_storage", .string(model.weightStorage.rawValue)), ("threads", .int(Parallel.threads)),
             ("prompt_len", .int(promptLen)), ("new_tokens", .int(stamps.count)), ("parameters", .int(model.parameterCount)),
             ("tokens_per_s", .double(1 / tokenSeconds)), ("token_s", .double(tokenSeconds)), ("prefill_s", .double(first - start)),

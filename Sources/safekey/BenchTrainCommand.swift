@@ -118,9 +118,8 @@ func trainingFlops(_ c: ModelConfig, seqLen t: Int, batch b: Int) -> Double {
 
 /// Forward FLOPs of `batch` sequences of `seqLen` tokens (see `trainingFlops`).
 func forwardFlops(_ c: ModelConfig, seqLen t: Int, batch b: Int, context: Int? = nil) -> Double {
-    let q = c.numHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
-    let perLayer = c.hiddenSize * (2 * q + 2 * kv) + 3 * c.hiddenSize * c.intermediateSize
-    let matmulParams = Double(c.numLayers * perLayer + c.vocabSize * c.hiddenSize)
+    let q = c.numHeads * c.headDim
+    let matmulParams = Double(c.matrixWeightCount)
     let keys = Double(context ?? t)   // average keys seen per query: T/2 causal, or the cache length
     let attention = Double(c.numLayers) * 4 * Double(q) * (context == nil ? keys / 2 : keys)
     return Double(b * t) * (2 * matmulParams + attention)

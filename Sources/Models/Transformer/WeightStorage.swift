@@ -1,6 +1,3 @@
-#if canImport(CBLAS)
-import CBLAS   // glibc malloc.h (malloc_trim)
-#endif
 import Tensor
 
 /// How a `DecoderModel` holds its matrices (q/k/v/o, gate/up/down, embedding, LM head).
@@ -46,12 +43,7 @@ extension DecoderModel {
 
     /// Bytes of the matrix weights that one decode step streams (all layers' projections and the
     /// LM head), at the current storage.
-    public var matrixWeightBytes: Int {
-        let perWeight = weightStorage == .bf16 ? 2 : 4
-        let c = config, q = c.numHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
-        return perWeight * (c.numLayers * (c.hiddenSize * (2 * q + 2 * kv) + 3 * c.hiddenSize * c.intermediateSize)
-                            + c.vocabSize * c.hiddenSize)
-    }
+    public var matrixWeightBytes: Int { (weightStorage == .bf16 ? 2 : 4) * config.matrixWeightCount }
 
     /// Every weight as stored, in checkpoint order (a tied head not repeated).
     var storedWeights: [StoredWeight] {
@@ -68,10 +60,8 @@ extension DecoderModel {
         guard weightStorage == .f32 else { return }
         for layer in layers { try layer.storeMatricesAsBF16(BF16Matrix.init(rounding:)) }
         try storeEmbeddingsAsBF16(BF16Matrix.init(rounding:))
-        #if canImport(CBLAS)
         // Freed blocks below the mmap threshold stay in the heap; hand their pages back.
-        _ = malloc_trim(0)
-        #endif
+        Storage.releaseFreeMemory()
     }
 
     /// Replaces the embedding (and an untied LM head) by BF16 matrices made from them by `make`.
@@ -83,6 +73,15 @@ extension DecoderModel {
         embedTokens = placeholder(named: embedTokens.name ?? "")
         lmHead = config.tieWordEmbeddings ? embedTokens : placeholder(named: lmHead.name ?? "")
         parameters = layers.flatMap(\.parameters) + [norm]
+    }
+}
+
+extension ModelConfig {
+    /// Weights of every matrix a token passes through: each layer's q/k/v/o and gate/up/down
+    /// projections and the LM head (the embedding lookup reads one row, so it is not counted).
+    public var matrixWeightCount: Int {
+        let q = numHeads * headDim, kv = numKeyValueHeads * headDim
+        return numLayers * (hiddenSize * (2 * q + 2 * kv) + 3 * hiddenSize * intermediateSize) + vocabSize * hiddenSize
     }
 }
 

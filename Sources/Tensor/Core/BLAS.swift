@@ -67,8 +67,9 @@ public func sgemv(trans: Bool = false, rows: Int, cols: Int, alpha: Float = 1, a
     if rows == 0 || cols == 0 { return }
     _ = BLASThreads.pinned
     let outputs = trans ? cols : rows
-    let parts = Parallel.isInsideRegion || rows * cols < 1 << 16 ? 1 : Parallel.threads
-    Parallel.forRange(outputs, grain: parts > 1 ? max(16, outputs / parts) : outputs) { r in
+    // Small products run whole on the calling thread (as does any call inside a region).
+    let grain = rows * cols < 1 << 16 ? outputs : max(16, outputs / Parallel.threads)
+    Parallel.forRange(outputs, grain: grain) { r in
         if trans {   // y[r] = A[:, r]ᵀ x
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(r.count), alpha, a + r.lowerBound, Int32(lda),
                         x, 1, beta, y + r.lowerBound, 1)
