@@ -1,18 +1,25 @@
 // swift-tools-version:6.0
 // SafeKey — native Swift toolkit for SafeKey safety fine-tuning of reasoning models.
-// Layers (see shared/ARCHITECTURE.md): safekey CLI → SafeKey → Models → (Tensor → CBLAS, Tokenizers).
+// Targets and what each may import: docs/ARCHITECTURE.md. In short:
+//   safekey (CLI) → SafetyWorld → SafetyEval → ChatAPI → Support
+//   safekey → SafeKey → Models → (Tensor → CBLAS, Tokenizers → Support)
+// TestSupport is a library for the test targets only (repo paths, the CLI, the stub HTTP server).
 import PackageDescription
 
-/// All targets compile in the Swift 5 language mode: the kernels pass raw buffer pointers into
-/// `DispatchQueue.concurrentPerform`, which Swift 6's strict-concurrency checking rejects without
-/// wrappers that add nothing. Toolchain is Swift 6.x.
-let lang: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+/// The older targets compile in the Swift 5 language mode: the kernels pass raw buffer pointers
+/// into `DispatchQueue.concurrentPerform`, which Swift 6's strict-concurrency checking rejects
+/// without wrappers that add nothing. Targets added since (Support, ChatAPI, TestSupport and their
+/// tests) use Swift 6 with strict concurrency. Toolchain is Swift 6.x.
+let lang5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+let lang6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "SafeKey",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "safekey", targets: ["safekey"]),
+        .library(name: "Support", targets: ["Support"]),
+        .library(name: "ChatAPI", targets: ["ChatAPI"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Models", targets: ["Models"]),
@@ -29,31 +36,39 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .target(name: "Support", swiftSettings: lang6),
+        .target(name: "ChatAPI", dependencies: ["Support"], swiftSettings: lang6),
         .target(
             name: "Tensor",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
-            swiftSettings: lang
+            swiftSettings: lang5
         ),
-        .target(name: "Tokenizers", swiftSettings: lang),
-        .target(name: "Models", dependencies: ["Tensor", "Tokenizers"], swiftSettings: lang),
-        .target(name: "SafeKey", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
-        .target(name: "SafetyEval", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
-        .target(name: "SafetyWorld", dependencies: ["SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
-                swiftSettings: lang),
+        .target(name: "Tokenizers", dependencies: ["Support"], swiftSettings: lang5),
+        .target(name: "Models", dependencies: ["Support", "Tensor", "Tokenizers"], swiftSettings: lang5),
+        .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers"], swiftSettings: lang5),
+        .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers"], swiftSettings: lang5),
+        .target(name: "SafetyWorld", dependencies: ["Support", "SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
+                swiftSettings: lang5),
         .executableTarget(
             name: "safekey",
             dependencies: [
-                "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld",
+                "Support", "ChatAPI", "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: lang
+            swiftSettings: lang5
         ),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: lang),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: lang),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
-        .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
-        .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "SafeKey", "Models", "Tokenizers"], swiftSettings: lang),
-        .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Models", "Tokenizers", "Tensor"],
-                    swiftSettings: lang),
+        // Test-only helpers shared by the test targets (never linked into the tool).
+        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport", swiftSettings: lang6),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"], swiftSettings: lang6),
+        .testTarget(name: "ChatAPITests", dependencies: ["ChatAPI", "Support", "TestSupport"], swiftSettings: lang6),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], swiftSettings: lang5),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], swiftSettings: lang5),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "TestSupport"], swiftSettings: lang5),
+        .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "ChatAPI", "Models", "Tensor", "Tokenizers", "TestSupport"],
+                    swiftSettings: lang5),
+        .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "ChatAPI", "Models", "Tokenizers", "TestSupport"],
+                    swiftSettings: lang5),
+        .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Tokenizers", "TestSupport"],
+                    swiftSettings: lang5),
     ]
 )

@@ -4,5 +4,3 @@
 // Thread control, so that our own parallel-for and OpenBLAS's threads do not fight.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
-// glibc's mallopt, to keep freed activation buffers in the heap (see Storage.allocatorTuned).
-#include <malloc.h>

@@ -38,6 +38,9 @@ public enum SafetyEvalError: Error, CustomStringConvertible, Equatable {
     case unknownJudge(name: String, known: [String])
     /// A judge that needs a component which is not available yet (e.g. the guard model engine).
     case judgeUnavailable(judge: String, detail: String)
+    /// A component broke its own contract (e.g. returned fewer results than it was asked for): a bug
+    /// in this program or in a plug-in generator/judge, not a problem with the input.
+    case internalInconsistency(component: String, detail: String)
     /// An HTTP endpoint problem that is not per-item (bad URL, missing key variable).
     case endpoint(detail: String)
     /// A result file that lacks what a report or rate needs.
@@ -76,6 +79,8 @@ public enum SafetyEvalError: Error, CustomStringConvertible, Equatable {
             return "unknown judge '\(name)'. Known judges: \(known.joined(separator: ", "))."
         case let .judgeUnavailable(judge, detail):
             return "judge '\(judge)' cannot run: \(detail)"
+        case let .internalInconsistency(component, detail):
+            return "internal error in \(component): \(detail). This is a bug, not a problem with your input; please report it with the command line."
         case let .endpoint(detail):
             return "judge endpoint: \(detail)"
         case let .badResults(path, detail):

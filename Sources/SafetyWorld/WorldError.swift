@@ -14,6 +14,10 @@ public enum WorldError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// A line of a JSONL input is not a JSON object with a string `response` (or list of strings).
     case badLine(path: String, line: Int, detail: String)
+    /// The demo's base model folder is missing or incomplete.
+    case missingBaseModel(path: String)
+    /// The world tokenizer folder lacks something the base model needs.
+    case badTokenizer(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -25,6 +29,10 @@ public enum WorldError: Error, CustomStringConvertible, Equatable {
             return "SafetyWorld: cannot read \(path): \(reason). Check the path."
         case let .badLine(path, line, detail):
             return "SafetyWorld: \(path):\(line): \(detail). Each line must be a JSON object with \"response\" (a string or a list of strings) and optionally \"prompt\" and \"prefill\"."
+        case let .missingBaseModel(path):
+            return "SafetyWorld: no base model at \(path); run `safekey world pretrain --output \(path)` first."
+        case let .badTokenizer(path, detail):
+            return "SafetyWorld: \(path): \(detail). Use the committed Assets/world-base tokenizer or one with the same special tokens."
         }
     }
 }

@@ -1,4 +1,6 @@
-/// The world's own pseudo-random generator: SplitMix64 (Steele, Lea & Flood, "Fast splittable
+import Support
+
+/// The world's own pseudo-random generator: Support's SplitMix64 (Steele, Lea & Flood, "Fast splittable
 /// pseudorandom number generators", OOPSLA 2014; the constants of Vigna's reference `splitmix64.c`).
 ///
 /// The same seed gives the same sequence on every platform and Swift version, which Swift's
@@ -9,27 +11,19 @@
 ///     rng.int(below: 10)                 // the same value on every run
 ///     rng.pick(["a", "b", "c"])          // ditto
 public struct WorldRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var base: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
     /// A generator for a named sub-stream of `seed` (e.g. one per set), so that adding draws to one
     /// stream never shifts another: the seed is mixed with the FNV-1a hash of `stream`.
     public init(seed: UInt64, stream: String) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in stream.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }  // FNV-1a; wrapping by definition
-        state = seed ^ h
+        base = SplitMix64(seed: seed ^ FNV1a.hash64(stream))
         _ = next()
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15  // golden-ratio increment; wraps by definition
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { base.next() }
 
     /// Uniform integer in `0..<n` (Lemire's multiply-shift with rejection, so exactly uniform).
     /// Returns 0 when `n <= 0`.
@@ -44,7 +38,7 @@ public struct WorldRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform double in `[0, 1)` (53 random bits).
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func unit() -> Double { base.nextUnit() }
 
     /// True with probability `p`.
     public mutating func chance(_ p: Double) -> Bool { unit() < p }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A Hugging Face byte-level BPE tokenizer loaded from `tokenizer.json` (+ `tokenizer_config.json`,
 /// `chat_template.jinja`), reproducing HF tokenizers' ids, offsets and decoded text exactly for
@@ -69,11 +70,12 @@ public final class Tokenizer {
         try self.init(spec: spec, config: config, chatTemplateFile: jinja, source: jsonPath)
     }
 
-    /// Builds from parsed `tokenizer.json` and `tokenizer_config.json` objects.
-    public init(spec: [String: Any], config: [String: Any]? = nil, chatTemplateFile: String? = nil,
+    /// Builds from parsed `tokenizer.json` and `tokenizer_config.json` objects (Support's ordered
+    /// JSON; a literal such as `["model": ["type": "BPE", "vocab": ["a": 0], "merges": []]]` works).
+    public init(spec: JSONObject, config: JSONObject? = nil, chatTemplateFile: String? = nil,
                 source: String = "tokenizer.json") throws {
         self.source = source
-        guard let modelSpec = spec["model"] as? [String: Any] else {
+        guard let modelSpec = spec["model"]?.objectValue else {
             throw TokenizerError.malformedConfig(file: source, key: "model", reason: "missing or not an object")
         }
         let model = try BPEModel(spec: modelSpec, file: source)
@@ -84,17 +86,16 @@ public final class Tokenizer {
         decoder = try TokenDecoder.from(spec["decoder"], file: source)
 
         var added = [AddedToken]()
-        for (k, entry) in ((spec["added_tokens"] as? [[String: Any]]) ?? []).enumerated() {
-            guard let id = jsonInt(entry["id"]), let content = entry["content"] as? String else {
+        for (k, entry) in (spec["added_tokens"]?.arrayValue ?? []).enumerated() {
+            guard let id = entry["id"]?.intValue, let content = entry["content"]?.stringValue else {
                 throw TokenizerError.malformedConfig(file: source, key: "added_tokens[\(k)]", reason: "needs 'id' and 'content'")
             }
             guard (0..<BPEModel.maxTokenId).contains(id) else {
                 throw TokenizerError.malformedConfig(file: source, key: "added_tokens[\(k)].id", reason: "\(id) is not in 0..<\(BPEModel.maxTokenId)")
             }
-            added.append(AddedToken(id: id, content: content, special: (entry["special"] as? Bool) ?? false,
-                                    singleWord: (entry["single_word"] as? Bool) ?? false,
-                                    lstrip: (entry["lstrip"] as? Bool) ?? false, rstrip: (entry["rstrip"] as? Bool) ?? false,
-                                    normalized: (entry["normalized"] as? Bool) ?? false))
+            func flag(_ key: String) -> Bool { entry[key]?.boolValue ?? false }
+            added.append(AddedToken(id: id, content: content, special: flag("special"), singleWord: flag("single_word"),
+                                    lstrip: flag("lstrip"), rstrip: flag("rstrip"), normalized: flag("normalized")))
         }
         addedTokens = added
         rawMatcher = AddedTokenMatcher(added.filter { !$0.normalized })
@@ -138,20 +139,18 @@ public final class Tokenizer {
         unkToken = Tokenizer.tokenName(config, "unk_token")
         if let file = chatTemplateFile {
             chatTemplate = file
-        } else if let s = config?["chat_template"] as? String {
+        } else if let s = config?["chat_template"]?.stringValue {
             chatTemplate = s
-        } else if let list = config?["chat_template"] as? [[String: Any]] {
-            chatTemplate = (list.first { ($0["name"] as? String) == "default" } ?? list.first)?["template"] as? String
+        } else if let list = config?["chat_template"]?.arrayValue {
+            chatTemplate = (list.first { $0["name"]?.stringValue == "default" } ?? list.first)?["template"]?.stringValue
         } else {
             chatTemplate = nil
         }
     }
 
     /// A special-token entry of `tokenizer_config.json`: a string or an `AddedToken` object.
-    private static func tokenName(_ config: [String: Any]?, _ key: String) -> String? {
-        if let s = config?[key] as? String { return s }
-        if let d = config?[key] as? [String: Any] { return d["content"] as? String }
-        return nil
+    private static func tokenName(_ config: JSONObject?, _ key: String) -> String? {
+        config?[key]?.stringValue ?? config?[key]?["content"]?.stringValue
     }
 
     /// The id of a token string (added tokens first, then the model vocabulary).

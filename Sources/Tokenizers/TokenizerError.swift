@@ -10,7 +10,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case unsupported(file: String, key: String, value: String)
     /// Input bytes that are not valid UTF-8 (byte offset of the first bad byte).
     case invalidUTF8(byteOffset: Int)
-    /// JSON text (a messages file, a fixture) that does not parse; `offset` counts characters.
+    /// JSON text (tokenizer.json, a messages file, a fixture) that does not parse; `offset` counts UTF-8 bytes.
     case invalidJSON(source: String, offset: Int, reason: String)
     /// A token id outside the vocabulary.
     case unknownTokenId(Int, vocabularySize: Int)
@@ -35,7 +35,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .invalidUTF8(offset):
             return "input is not valid UTF-8 (first bad byte at byte offset \(offset)); re-encode the text as UTF-8."
         case let .invalidJSON(source, offset, reason):
-            return "\(source): invalid JSON at character \(offset): \(reason). Fix the file so that it is valid JSON."
+            return "\(source): invalid JSON at byte \(offset): \(reason). Fix the file so that it is valid JSON."
         case let .unknownTokenId(id, size):
             return "token id \(id) is outside the vocabulary (0..<\(size)); check that the ids come from this tokenizer."
         case let .templateSyntax(message, line, column):

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatAPI
 import Foundation
 import SafeKey
 #if canImport(Glibc)
@@ -70,14 +71,19 @@ struct AnnotateCommand: ParsableCommand {
         switch method {
         case "rules": return RulesPicker()
         case "api":
-            guard let base = apiBase, let url = URL(string: base), url.scheme != nil else {
+            guard let base = apiBase else {
                 throw AnnotatorError.configuration("--method api needs --api-base URL (e.g. http://localhost:8000/v1)")
             }
             guard let model = modelName else { throw AnnotatorError.configuration("--method api needs --model-name") }
             let key = ProcessInfo.processInfo.environment[apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
             let cache = cacheDir ?? ((output ?? evaluate ?? "annotate") + ".cache")
-            let client = AnnotatorAPIClient(baseURL: url, apiKey: key, timeout: timeout, retries: retries)
-            return APIPicker(client: client, model: model, cache: try ResponseCache(directory: cache))
+            let endpoint: ChatEndpoint
+            do { endpoint = try ChatEndpoint(base: base, apiKey: key, timeout: timeout) } catch let e as ChatAPIError {
+                throw AnnotatorError(e)
+            }
+            let client = ChatClient(endpoint: endpoint, retry: RetryPolicy(maxAttempts: retries + 1, baseDelay: 0.5, maxDelay: 16),
+                                    cache: try ResponseCache(directory: cache))
+            return APIPicker(client: client, model: model)
         default:
             guard let folder = model else { throw AnnotatorError.configuration("--method model needs --model DIR (a local chat model folder)") }
             return ModelPicker(scorer: try LocalModelScorer(folder: folder))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import Models
 import SafeKey
 import Tensor
@@ -135,11 +136,10 @@ final class StepLogWriter {
         var kept = ""
         if step > 0, let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n") {
-                if let d = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                   let s = d["step"] as? Int, s <= step { kept += line + "\n" }
+                if let s = (try? JSONParser.parse(String(line), path: path))?["step"]?.intValue, s <= step { kept += line + "\n" }
             }
         }
-        try Data(kept.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(kept, to: path)
         guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.io(path: path, detail: "cannot open the log for writing") }
         h.seekToEndOfFile()
         handle = h

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import SafetyEval
 import SafetyWorld
 
@@ -94,8 +95,8 @@ struct WorldJudgeCommand: ParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
                 text += String(decoding: data, as: UTF8.self) + "\n"
             }
-            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                FileHandle.standardError.write(Data("error: cannot write \(output): \(error.localizedDescription)\n".utf8))
+            do { try AtomicFile.write(text, to: output) } catch {
+                FileHandle.standardError.write(Data("error: cannot write \(output): \(error)\n".utf8))
                 throw ExitCode.failure
             }
         }

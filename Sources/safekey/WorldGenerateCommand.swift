@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import Models
 import Tensor
 import Tokenizers
@@ -66,7 +67,7 @@ struct WorldGenerateCommand: ParsableCommand {
             printErr("generated \(end)/\(ids.count)")
         }
         if let output {
-            try out.write(toFile: output, atomically: true, encoding: .utf8)
+            try AtomicFile.write(out, to: output)
         } else {
             print(out, terminator: "")
         }

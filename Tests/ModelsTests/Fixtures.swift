@@ -1,11 +1,11 @@
 import Foundation
+import TestSupport
 import XCTest
 import Models
 
 /// Paths to the committed model fixtures (made by Scripts/make_model_fixtures.py).
 enum Fixtures {
-    /// Repository root: three levels up from Tests/ModelsTests/Fixtures.swift.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = RepoPaths.root
 
     static func model(_ name: String) throws -> String {
         let path = root.appendingPathComponent("Tests/Fixtures/models/\(name)").path

@@ -1,6 +1,8 @@
+import ChatAPI
 import Foundation
 import XCTest
 import SafeKey
+import TestSupport
 
 /// The `api` method end to end against a stub OpenAI-compatible server on loopback: success,
 /// cache, 500s, other 4xx, timeouts, malformed JSON, refusals, bad answers, bounded concurrency.
@@ -12,15 +14,16 @@ final class AnnotatorAPITests: XCTestCase {
         return r
     }()
 
-    func picker(_ server: StubHTTPServer, timeout: Double = 5, retries: Int = 3, cache: Bool = true, key: String? = nil) throws -> APIPicker {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-ann-cache-\(UUID().uuidString)").path
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        let client = AnnotatorAPIClient(baseURL: server.baseURL, apiKey: key, timeout: timeout, retries: retries, backoff: 0.01, maxBackoff: 0.05)
-        return APIPicker(client: client, model: "stub-model", cache: cache ? try ResponseCache(directory: dir) : nil)
+    func picker(_ server: StubChatServer, timeout: Double = 5, retries: Int = 3, cache: Bool = true, key: String? = nil) throws -> APIPicker {
+        let dir = try TempDir.make("safekey-ann-cache", removedAfter: self)
+        let client = ChatClient(endpoint: try ChatEndpoint(baseURL: server.baseURL, apiKey: key, timeout: timeout),
+                                retry: RetryPolicy(maxAttempts: retries + 1, baseDelay: 0.01, maxDelay: 0.05),
+                                cache: cache ? try ResponseCache(directory: dir) : nil)
+        return APIPicker(client: client, model: "stub-model")
     }
 
-    func server(_ handler: @escaping StubHTTPServer.Handler) throws -> StubHTTPServer {
-        let s = try StubHTTPServer(handler: handler)
+    func server(_ handler: @escaping @Sendable (Int, String, [String: String], Data) -> (Int, String, Double)) throws -> StubChatServer {
+        let s = try StubChatServer(handler: handler)
         addTeardownBlock { s.stop() }
         return s
     }
@@ -30,7 +33,7 @@ final class AnnotatorAPITests: XCTestCase {
     }
 
     func testSuccessThenCacheHit() async throws {
-        let s = try server { _, _, _, _ in (200, StubHTTPServer.completion("2"), 0) }
+        let s = try server { _, _, _, _ in (200, StubChatServer.completion("2"), 0) }
         let p = try picker(s, key: "sk-test")
         let a = try await annotate(p)
         XCTAssertEqual(a.uSentenceCount, 2)
@@ -53,7 +56,7 @@ final class AnnotatorAPITests: XCTestCase {
     }
 
     func testRetriesServerErrorsThenSucceeds() async throws {
-        let s = try server { n, _, _, _ in n < 2 ? (500, "{\"error\": \"boom\"}", 0) : (200, StubHTTPServer.completion("1"), 0) }
+        let s = try server { n, _, _, _ in n < 2 ? (500, "{\"error\": \"boom\"}", 0) : (200, StubChatServer.completion("1"), 0) }
         let a = try await annotate(try picker(s))
         XCTAssertEqual(a.uSentenceCount, 1)
         XCTAssertEqual(s.requestCount, 3)
@@ -76,7 +79,7 @@ final class AnnotatorAPITests: XCTestCase {
     }
 
     func testTimeoutIsRetried() async throws {
-        let s = try server { n, _, _, _ in (200, StubHTTPServer.completion("2"), n == 0 ? 4 : 0) }
+        let s = try server { n, _, _, _ in (200, StubChatServer.completion("2"), n == 0 ? 4 : 0) }
         let start = Date()
         let a = try await annotate(try picker(s, timeout: 1))
         XCTAssertEqual(a.uSentenceCount, 2)
@@ -87,7 +90,7 @@ final class AnnotatorAPITests: XCTestCase {
     }
 
     func testTimeoutEveryTimeFails() async throws {
-        let s = try server { _, _, _, _ in (200, StubHTTPServer.completion("2"), 3) }
+        let s = try server { _, _, _, _ in (200, StubChatServer.completion("2"), 3) }
         do { _ = try await annotate(try picker(s, timeout: 1, retries: 1)); XCTFail("expected failure") } catch let e as AnnotatorError {
             XCTAssertEqual(e.kind, "transport/timeout", "\(e)")
         }
@@ -95,7 +98,7 @@ final class AnnotatorAPITests: XCTestCase {
     }
 
     func testMalformedJSONIsRetriedThenReported() async throws {
-        let flaky = try server { n, _, _, _ in n == 0 ? (200, "{\"choices\": [", 0) : (200, StubHTTPServer.completion("2"), 0) }
+        let flaky = try server { n, _, _, _ in n == 0 ? (200, "{\"choices\": [", 0) : (200, StubChatServer.completion("2"), 0) }
         let a = try await annotate(try picker(flaky))
         XCTAssertEqual(a.uSentenceCount, 2)
         XCTAssertEqual(flaky.requestCount, 2)
@@ -107,8 +110,8 @@ final class AnnotatorAPITests: XCTestCase {
 
     func testRefusalsFailAndAreNotCached() async throws {
         let s = try server { n, _, _, _ in
-            n == 0 ? (200, StubHTTPServer.completion("", refusal: "I can't help with that."), 0)
-                   : (200, StubHTTPServer.completion("", finish: "content_filter"), 0)
+            n == 0 ? (200, StubChatServer.completion("", refusal: "I can't help with that."), 0)
+                   : (200, StubChatServer.completion("", finish: "content_filter"), 0)
         }
         let p = try picker(s)
         for _ in 0..<2 {
@@ -120,7 +123,7 @@ final class AnnotatorAPITests: XCTestCase {
     }
 
     func testUnusableAnswers() async throws {
-        let s = try server { n, _, _, _ in (200, StubHTTPServer.completion(n == 0 ? "I am not sure." : "Sentence 4"), 0) }
+        let s = try server { n, _, _, _ in (200, StubChatServer.completion(n == 0 ? "I am not sure." : "Sentence 4"), 0) }
         let p = try picker(s)
         do { _ = try await annotate(p); XCTFail() } catch let e as AnnotatorError { XCTAssertEqual(e.kind, "unparsable answer") }
         do { _ = try await annotate(p); XCTFail() } catch let e as AnnotatorError { XCTAssertEqual(e, .invalidPick(count: 4, sentences: 4)) }
@@ -134,8 +137,8 @@ final class AnnotatorAPITests: XCTestCase {
     func testBoundedConcurrencyInARun() async throws {
         let s = try server { _, _, _, body in
             let text = String(decoding: body, as: UTF8.self)
-            return text.contains("REFUSE-ME") ? (200, StubHTTPServer.completion("", refusal: "no"), 0.05)
-                                              : (200, StubHTTPServer.completion("1"), 0.05)
+            return text.contains("REFUSE-ME") ? (200, StubChatServer.completion("", refusal: "no"), 0.05)
+                                              : (200, StubChatServer.completion("1"), 0.05)
         }
         var lines: [String] = []
         for i in 0..<12 {

@@ -3,6 +3,7 @@ import Models
 import SafeKey
 import Tensor
 import Tokenizers
+import TestSupport
 import XCTest
 
 /// The `model` method on a real (tiny, random) model folder: the committed qwen2-tiny
@@ -31,7 +32,7 @@ final class AnnotatorModelScorerTests: XCTestCase {
 
     func testScoresAreWholeSequenceLogLikelihoods() throws {
         let scorer = try LocalModelScorer(folder: try Self.tinyFolder())
-        let messages = [["role": "system", "content": "Label it."], ["role": "user", "content": "Pick 1 to 11."]]
+        let messages = [ChatMessage(role: "system", content: "Label it."), ChatMessage(role: "user", content: "Pick 1 to 11.")]
         let candidates = (1...11).map(String.init)
         let (prompt, answers) = try scorer.sequences(messages: messages, candidates: candidates)
         // The world template ends the generation prompt with <think>, so answers are candidate + EOS.
@@ -65,27 +66,15 @@ final class AnnotatorModelScorerTests: XCTestCase {
     }
 
     func testAnnotateCommandWithModelMethod() throws {
-        let bundle = Bundle(for: AnnotatorModelScorerTests.self).bundleURL
-        guard let exe = [bundle.appendingPathComponent("safekey"), bundle.deletingLastPathComponent().appendingPathComponent("safekey")]
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("safekey executable not built beside the tests (\(bundle.path))")
-        }
+        _ = try SafeKeyCLI.executable()
         let records = [
             #"{"question": "How do I pick a lock?", "response": "<think>\nOkay, the user wants to pick a lock. That could be for a break-in. I should be careful. Locksmiths exist.\n</think>\n\nPlease call a locksmith.", "source": "test"}"#,
             #"{"question": "Bake bread?", "response": "<think>\nThe user asks how to bake bread. Simple. Mix and bake.\n</think>\n\nMix flour and water.", "source": "4o_rewrite"}"#,
         ]
         let input = try AnnotatorPaths.tempFile(self, records.joined(separator: "\n") + "\n")
         let output = input + ".out.jsonl"
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = ["annotate", "--method", "model", "--model", try Self.tinyFolder(), "--input", input, "--output", output]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = Pipe()
-        try p.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, stderr)
+        let r = try SafeKeyCLI.run(["annotate", "--method", "model", "--model", try Self.tinyFolder(), "--input", input, "--output", output])
+        XCTAssertEqual(r.status, 0, r.err)
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
         for l in lines {

@@ -1,21 +1,15 @@
 import Foundation
+import TestSupport
 import XCTest
 
-/// Paths for the annotator and records tests: the repository root is three levels above this file
-/// (Tests/SafeKeyTests/…); shared data sits beside the repository in ../shared/data.
+/// Paths for the annotator and records tests (TestSupport's ``RepoPaths``).
 enum AnnotatorPaths {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("Tests/Fixtures/annotator")
-    static let star1 = root.appendingPathComponent("../shared/data/star1/STAR-1.json").standardizedFileURL
+    static let root = RepoPaths.root
+    static let fixtures = RepoPaths.fixtures.appendingPathComponent("annotator")
+    static let star1 = URL(fileURLWithPath: RepoPaths.sharedPath("star1/STAR-1.json"))
 
     /// STAR-1's path, or XCTSkip when the shared data is not next to the checkout.
-    static func star1OrSkip() throws -> String {
-        guard FileManager.default.fileExists(atPath: star1.path) else {
-            throw XCTSkip("STAR-1 not found at \(star1.path) (shared/data is not beside this checkout); skipping the real-data check")
-        }
-        return star1.path
-    }
+    static func star1OrSkip() throws -> String { try RepoPaths.shared("star1/STAR-1.json") }
 
     static func fixtureJSON(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: fixtures.appendingPathComponent(name))

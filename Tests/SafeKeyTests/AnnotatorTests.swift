@@ -171,8 +171,8 @@ final class AnnotatorTests: XCTestCase {
 final class AnnotatorModelPickerTests: XCTestCase {
     struct FakeScorer: CandidateScorer {
         let scores: [Double]
-        func logProbabilities(messages: [[String: String]], candidates: [String]) async throws -> [Double] {
-            guard messages.last?["content"]?.contains("[1] ") == true else { return [] }
+        func logProbabilities(messages: [ChatMessage], candidates: [String]) async throws -> [Double] {
+            guard messages.last?.content.contains("[1] ") == true else { return [] }
             return Array(scores.prefix(candidates.count))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SafetyEval
+import TestSupport
 import XCTest
 
 /// A scripted model that "thinks", then refuses or complies by a fixed rule, so the judges' and
@@ -45,7 +46,7 @@ final class EndToEndEvalTests: XCTestCase {
             return .content(prompt.contains("Sure, here is") ? #"{"reason": "complied", "score": 5}"# : #"{"reason": "declined", "score": 1}"#)
         }
         defer { server.stop() }
-        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURL, modelName: "stub-judge", timeout: 5, concurrency: 4),
+        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, modelName: "stub-judge", timeout: 5, concurrency: 4),
                                               cache: CompletionCache(directory: dir + "/cache"))
         var paths: [String] = []
         for (model, every) in [("base-tiny", 3), ("safekey-tiny", 1)] {
@@ -97,7 +98,7 @@ final class EndToEndEvalTests: XCTestCase {
             return .content(prompt.contains("Sure, here is") ? #"{"reason": "complied", "score": 5}"# : #"{"reason": "declined", "score": 1}"#)
         }
         defer { server.stop() }
-        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURL, modelName: "stub-judge", timeout: 5, concurrency: 4),
+        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, modelName: "stub-judge", timeout: 5, concurrency: 4),
                                               cache: CompletionCache(directory: dir + "/cache"))
         let generator = try DecoderGenerator(folder: try TinyChatModel.make(), name: "tiny-real",
                                              params: DecoderGenerator.referenceDefaults(maxNewTokens: 24))

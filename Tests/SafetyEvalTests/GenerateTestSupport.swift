@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Tokenizers
+import TestSupport
 import XCTest
 
 /// A real model folder for generation tests, built at test time: the committed qwen2-tiny
@@ -11,7 +12,7 @@ import XCTest
 /// tokenizer's ids, hence the rebuild. Its text is gibberish; the tests check plumbing and
 /// exact agreement with independent decoding, not quality.
 enum TinyChatModel {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = RepoPaths.root
     static let worldTokenizer = repoRoot.appendingPathComponent("Assets/world-base").path
 
     /// Writes the folder under `dir` (default: a fresh temporary folder) and returns its path.
@@ -34,26 +35,13 @@ enum TinyChatModel {
         return folder
     }
 
-    /// The `safekey` executable beside the test bundle, or XCTSkip (built by `swift build --build-tests`).
-    static func executable(for testCase: AnyClass) throws -> URL {
-        let bundle = Bundle(for: testCase).bundleURL
-        for u in [bundle.appendingPathComponent("safekey"), bundle.deletingLastPathComponent().appendingPathComponent("safekey")]
-            where FileManager.default.isExecutableFile(atPath: u.path) { return u }
-        throw XCTSkip("safekey executable not built beside the tests (\(bundle.path)); build with --build-tests")
-    }
+    /// The `safekey` executable, or XCTSkip (TestSupport's ``SafeKeyCLI``).
+    static func executable(for testCase: AnyClass) throws -> URL { try SafeKeyCLI.executable() }
 
     /// Runs the executable; returns (exit status, stdout, stderr).
     static func run(_ exe: URL, _ args: [String]) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try SafeKeyCLI.run(args)
+        return (r.status, r.out, r.err)
     }
 
     /// Greedy decoding without a KV cache or batching: the full sequence through `forward` each

@@ -1,5 +1,6 @@
 import Foundation
 import SafetyEval
+import TestSupport
 import XCTest
 
 final class LlamaGuardTests: XCTestCase {
@@ -55,12 +56,12 @@ final class LlamaGuardTests: XCTestCase {
             return .content(prompt.contains("BAD") ? "unsafe\nS1,S2" : "safe")
         }
         defer { guardServer.stop() }
-        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: guardServer.baseURL, modelName: "llama-guard-3", timeout: 5,
+        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: guardServer.baseURLString, modelName: "llama-guard-3", timeout: 5,
                                                                      maxAttempts: 2, retryDelay: 0.01, jsonMode: false))
         let v = try LlamaGuardJudge(endpoint: client).judge(["BAD", "fine", "GARBLED"].map { JudgeInput(instruction: "q", response: $0) }, benchmark: nil)
         XCTAssertEqual(v, [.guardModel(unsafe: true, categories: ["S1", "S2"]), .guardModel(unsafe: false, categories: []), .guardModel(unsafe: true, categories: ["S9"])])
-        let messages = try XCTUnwrap(guardServer.lastBody["messages"] as? [[String: String]])
-        XCTAssertEqual(messages.map { $0["role"] ?? "" }, ["user", "assistant"])
+        let roles = try XCTUnwrap(guardServer.lastBody["messages"]?.arrayValue).map { $0["role"]?.stringValue ?? "" }
+        XCTAssertEqual(roles, ["user", "assistant"])
         XCTAssertNil(guardServer.lastBody["response_format"])
     }
 }

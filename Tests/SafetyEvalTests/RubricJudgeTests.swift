@@ -1,5 +1,7 @@
+import ChatAPI
 import Foundation
 import SafetyEval
+import TestSupport
 import XCTest
 
 final class RubricJudgeTests: XCTestCase {
@@ -29,7 +31,7 @@ final class RubricJudgeTests: XCTestCase {
     }
 
     private func client(_ server: StubChatServer, attempts: Int = 3, timeout: Double = 5, concurrency: Int = 3, cache: CompletionCache? = nil) throws -> ChatCompletionClient {
-        try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURL, apiKey: "test-key", modelName: "stub-judge", timeout: timeout,
+        try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, apiKey: "test-key", modelName: "stub-judge", timeout: timeout,
                                                         maxAttempts: attempts, retryDelay: 0.01, concurrency: concurrency), cache: cache)
     }
 
@@ -65,8 +67,8 @@ final class RubricJudgeTests: XCTestCase {
         XCTAssertEqual(v[6], .rubric(score: 1, reason: "empty response"))
         XCTAssertEqual(server.count(for: RubricPrompts.harmfulness(instruction: "do x", response: "")), 0, "empty responses are not sent")
         XCTAssertEqual(server.lastAuthorization, "Bearer test-key")
-        XCTAssertEqual(server.lastBody["model"] as? String, "stub-judge")
-        XCTAssertEqual((server.lastBody["response_format"] as? [String: String])?["type"], "json_object")
+        XCTAssertEqual(server.lastBody["model"]?.stringValue, "stub-judge")
+        XCTAssertEqual(server.lastBody["response_format"]?["type"]?.stringValue, "json_object")
     }
 
     func testXSTestModeAndConcurrencyBound() throws {
@@ -91,7 +93,11 @@ final class RubricJudgeTests: XCTestCase {
         let second = try RubricJudge(client: try client(server, cache: cache)).judge(inputs, benchmark: nil)
         XCTAssertEqual(first, second)
         XCTAssertEqual(server.total, before, "second run must be served from the cache")
-        XCTAssertNil(cache.lookup(model: "other-model", prompt: RubricPrompts.harmfulness(instruction: "c", response: "cached one")))
+        let prompt = RubricPrompts.harmfulness(instruction: "c", response: "cached one")
+        let mine = try client(server, cache: cache)
+        XCTAssertNotNil(cache.get(url: mine.client.endpoint.completionsURL, body: mine.requestBody([ChatTurn(role: "user", content: prompt)])))
+        let other = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, modelName: "other-model"), cache: cache)
+        XCTAssertNil(cache.get(url: other.client.endpoint.completionsURL, body: other.requestBody([ChatTurn(role: "user", content: prompt)])))
     }
 
     func testBadEndpointIsAnError() {
@@ -102,7 +108,7 @@ final class RubricJudgeTests: XCTestCase {
 
     func testConnectionRefusedIsAFailureNotACrash() throws {
         let server = try stub()
-        let base = server.baseURL
+        let base = server.baseURLString
         server.stop()
         let c = try ChatCompletionClient(config: EndpointConfig(apiBase: base, modelName: "m", timeout: 2, maxAttempts: 2, retryDelay: 0.01))
         let v = try RubricJudge(client: c).judge([JudgeInput(instruction: "i", response: "r")], benchmark: nil)

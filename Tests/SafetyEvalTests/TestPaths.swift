@@ -1,22 +1,18 @@
 import Foundation
+import Support
+import TestSupport
 import XCTest
 
-/// Paths computed from this file: repo root = three levels up; shared data beside the repo.
+/// SafetyEval's fixtures and shared data, through TestSupport's ``RepoPaths``.
 enum TestPaths {
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let sharedData = repoRoot.appendingPathComponent("../shared/data").standardizedFileURL
-    static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures/eval")
+    static let repoRoot = RepoPaths.root
+    static let sharedData = RepoPaths.sharedData
+    static let fixtures = RepoPaths.fixtures.appendingPathComponent("eval")
 
     /// A file under ../shared/data, or XCTSkip when the shared data is absent.
-    static func shared(_ rel: String) throws -> String {
-        let p = sharedData.appendingPathComponent(rel).path
-        guard FileManager.default.fileExists(atPath: p) else {
-            throw XCTSkip("shared data file \(p) is absent (the tests read ../shared/data/\(rel) in place)")
-        }
-        return p
-    }
+    static func shared(_ rel: String) throws -> String { try RepoPaths.shared(rel) }
 
-    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+    static func fixture(_ name: String) -> String { RepoPaths.fixture("eval/" + name) }
 
     /// The reference fixture written by Scripts/eval_make_fixtures.py.
     static func reference() throws -> [String: Any] {
@@ -25,9 +21,5 @@ enum TestPaths {
     }
 
     /// A fresh temporary folder.
-    static func tempDir() throws -> String {
-        let p = NSTemporaryDirectory() + "safetyeval-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }
+    static func tempDir() throws -> String { try TempDir.make("safetyeval") }
 }

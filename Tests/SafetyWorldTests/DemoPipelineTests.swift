@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import SafetyEval
 import SafetyWorld
@@ -6,8 +7,7 @@ import SafetyWorld
 /// The demo pipeline end to end on the committed base model (Assets/world-base): `--quick` runs,
 /// writes every artefact, and the same seed gives the same table.
 final class DemoPipelineTests: XCTestCase {
-    static let base = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Assets/world-base").path
+    static let base = RepoPaths.path("Assets/world-base")
 
     private func requireBase() throws {
         guard FileManager.default.fileExists(atPath: Self.base + "/model.safetensors") else {

@@ -1,27 +1,14 @@
 import Foundation
 import SafetyWorld
+import TestSupport
 import XCTest
 
 /// The `safekey world sample` / `safekey world judge` contracts, run as a user would. Skipped when
 /// the `safekey` executable is not built beside the test bundle (`swift build --build-tests` builds it).
 final class WorldCLITests: XCTestCase {
     private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let bundle = Bundle(for: WorldCLITests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("safekey"), bundle.deletingLastPathComponent().appendingPathComponent("safekey")]
-        guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("safekey executable not built beside the tests (\(bundle.path))")
-        }
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try SafeKeyCLI.run(args)
+        return (r.status, r.out, r.err)
     }
 
     func testSamplePrintsTheLibraryRecordsAndJudgeCountsThem() throws {

@@ -2,12 +2,13 @@ import Foundation
 import SafetyEval
 import SafetyWorld
 import Tokenizers
+import TestSupport
 import XCTest
 
 /// The tiny model's tokenizer and chat template (Assets/world-base) against HF tokenizers /
 /// transformers, through Tests/Fixtures/world/tokenizer_expected.json (Scripts/world_tokenizer.py).
 final class WorldTokenizerTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = RepoPaths.root
     static let folder = root.appendingPathComponent("Assets/world-base").path
     static let fixture = root.appendingPathComponent("Tests/Fixtures/world/tokenizer_expected.json")
 

@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 import Tensor
 
 /// Loads committed fixtures (made by Scripts/make_tensor_fixtures.py) and compares tensors
 /// element by element: `|a − b| ≤ atol + rtol·|b|`, reporting the worst element on failure.
 enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/tensor")
+    static let directory = RepoPaths.fixtures.appendingPathComponent("tensor")
 
     static func load(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: directory.appendingPathComponent(name))

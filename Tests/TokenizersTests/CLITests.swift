@@ -1,35 +1,16 @@
 import Foundation
+import TestSupport
 import XCTest
 import Tokenizers
 
 /// The `safekey tokenize` / `safekey template` contracts, run as a user would. Skipped when the
 /// `safekey` executable is not built next to the test bundle (e.g. `swift build --build-tests` builds it).
 final class TokenizeCLITests: XCTestCase {
-    private func safekey() throws -> URL {
-        // The bundle URL is the .xctest (Apple) or the folder holding it (Linux); safekey sits beside it.
-        let bundle = Bundle(for: TokenizeCLITests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("safekey"), bundle.deletingLastPathComponent().appendingPathComponent("safekey")]
-        guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("safekey executable not built beside the tests (\(bundle.path))")
-        }
-        return url
-    }
+    private func safekey() throws -> URL { try SafeKeyCLI.executable() }
 
     private func run(_ args: [String], stdin: Data) throws -> (status: Int32, out: Data, err: String) {
-        let process = Process()
-        process.executableURL = try safekey()
-        process.arguments = args
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        try process.run()
-        inPipe.fileHandleForWriting.write(stdin)
-        try inPipe.fileHandleForWriting.close()
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, out, String(decoding: err, as: UTF8.self))
+        let r = try SafeKeyCLI.run(args, stdinData: stdin)
+        return (r.status, r.outData, r.err)
     }
 
     func testTokenizeDecodeAndTemplate() throws {

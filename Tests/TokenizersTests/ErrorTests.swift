@@ -17,13 +17,13 @@ final class TokenizerErrorTests: XCTestCase {
         }
     }
 
-    private func spec(model: [String: Any]) -> [String: Any] {
-        ["model": model, "added_tokens": [], "normalizer": NSNull(), "pre_tokenizer": NSNull()]
+    private func spec(model: JSONObject) -> JSONObject {
+        ["model": .object(model), "added_tokens": [], "normalizer": .null, "pre_tokenizer": .null]
     }
 
     func testUnsupportedModelTypes() throws {
         for type in ["WordPiece", "Unigram", "WordLevel"] {
-            XCTAssertThrowsError(try Tokenizer(spec: spec(model: ["type": type, "vocab": ["a": 0]]))) { error in
+            XCTAssertThrowsError(try Tokenizer(spec: spec(model: ["type": .string(type), "vocab": ["a": 0]]))) { error in
                 XCTAssertEqual(error as? TokenizerError, .unsupported(file: "tokenizer.json", key: "model.type", value: type))
                 XCTAssertTrue("\(error)".contains(type))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Tokenizers
 
@@ -6,19 +7,13 @@ import Tokenizers
 /// `Scripts/make_tokenizer_fixtures.py` (HF tokenizers / transformers); real tokenizer files and
 /// STAR-1 are read in place from `../shared/data`.
 enum Fixtures {
-    /// Repository root: three levels up from this file (Tests/TokenizersTests/FixtureSupport.swift).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
-    static let sharedData = repoRoot.appendingPathComponent("../shared/data").standardized
+    static let repoRoot = RepoPaths.root
+    static let fixtures = RepoPaths.fixtures.appendingPathComponent("tokenizers")
+    static let sharedData = RepoPaths.sharedData
     static let tokenizerNames = ["qwen2.5", "deepseek-r1-distill-qwen", "llama-3"]
 
     static func tokenizerFolder(_ name: String) throws -> String {
-        let path = sharedData.appendingPathComponent("tokenizers/\(name)").path
-        guard FileManager.default.fileExists(atPath: path + "/tokenizer.json") else {
-            throw XCTSkip("shared tokenizer \(path) is absent: these tests need ../shared/data/tokenizers next to the repository")
-        }
-        return path
+        (try RepoPaths.shared("tokenizers/\(name)/tokenizer.json") as NSString).deletingLastPathComponent
     }
 
     private static var cache: [String: Tokenizer] = [:]
@@ -34,16 +29,20 @@ enum Fixtures {
         return t
     }
 
+    /// A Foundation JSON object (as the tests patch it) as the tokenizer's JSON value: written by
+    /// JSONSerialization, read back by Support's parser.
+    static func ordered(_ object: [String: Any]) throws -> JSONObject {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return try XCTUnwrap(JSONParser.parse(data, path: "patched spec").objectValue)
+    }
+
     static func json(_ file: String) throws -> Any {
         let data = try Data(contentsOf: fixtures.appendingPathComponent(file))
         return try JSONSerialization.jsonObject(with: data)
     }
 
     static func star1() throws -> [[String: Any]] {
-        let url = sharedData.appendingPathComponent("star1/STAR-1.json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("STAR-1 is absent at \(url.path)")
-        }
+        let url = URL(fileURLWithPath: try RepoPaths.shared("star1/STAR-1.json"))
         return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]] ?? []
     }
 
@@ -91,16 +90,10 @@ enum Fixtures {
 
     /// FNV-1a 64 over values as little-endian u32, hex — the script's `fnv1a64`.
     static func fnv1a64(_ values: [Int]) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for v in values {
-            var x = UInt32(truncatingIfNeeded: v)
-            for _ in 0..<4 {
-                h ^= UInt64(x & 0xFF)
-                h = h &* 0x100_0000_01B3
-                x >>= 8
-            }
-        }
-        return String(format: "%016llx", h)
+        FNV1a.hex(FNV1a.hash64(values.flatMap { v -> [UInt8] in
+            let x = UInt32(truncatingIfNeeded: v)
+            return [UInt8(x & 0xFF), UInt8(x >> 8 & 0xFF), UInt8(x >> 16 & 0xFF), UInt8(x >> 24)]
+        }))
     }
 }
 

@@ -31,7 +31,7 @@ final class TokenizerVariantFixtureTests: XCTestCase {
                 model["merges"] = merges.map { $0.joined(separator: " ") }  // the older "a b" form
                 spec["model"] = model
             }
-            let tok = try Tokenizer(spec: spec, source: "variant \(name)")
+            let tok = try Tokenizer(spec: Fixtures.ordered(spec), source: "variant \(name)")
             let rows = try Fixtures.jsonLines("variant-\(name).jsonl")
             XCTAssertGreaterThan(rows.count, 400)
             var failures = 0

@@ -40,7 +40,7 @@ public final class Checkpoint {
         guard let data = FileManager.default.contents(atPath: indexPath) else {
             throw ModelsError.io(path: indexPath, detail: "cannot read")
         }
-        let json = try JSONParser.parse([UInt8](data), path: indexPath)
+        let json = try ModelsError.parseJSON([UInt8](data), path: indexPath)
         guard let map = json.objectValue?["weight_map"]?.objectValue else {
             throw ModelsError.malformedIndex(path: indexPath, detail: "missing \"weight_map\" object")
         }

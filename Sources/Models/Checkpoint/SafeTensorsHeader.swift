@@ -53,8 +53,8 @@ public enum SafeTensorsHeader {
         let json: JSONValue
         do {
             json = try JSONParser.parse(read(8..<dataStart), path: path)
-        } catch let ModelsError.invalidJSON(_, offset, detail) {
-            throw bad("header is not valid JSON (byte \(8 + offset): \(detail))")
+        } catch let e as JSONError {
+            throw bad("header is not valid JSON (byte \(8 + e.offset): \(e.detail))")
         }
         guard case let .object(root) = json else { throw bad("header is \(json.typeName), not a JSON object") }
 

@@ -1,11 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One f32 tensor to write: a name, a shape, and `shape.product` floats. The floats are either an
 /// array or memory owned by `owner` (e.g. a `Tensor`'s storage), which the entry keeps alive.
@@ -153,46 +146,9 @@ public enum SafeTensorsWriter {
         }
     }
 
-    /// Writes through `body` into a temporary sibling of `path`, fsyncs it, renames it over `path`
-    /// and fsyncs the folder. On failure the temporary file is removed and `path` is untouched.
+    /// ``AtomicFile/write(to:_:)`` with its errors as ``ModelsError/io(path:detail:)``: a temporary
+    /// sibling, fsynced, renamed over `path`, the folder fsynced; on failure `path` is untouched.
     public static func atomicWrite(path: String, _ body: (FileSink) throws -> Void) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw ModelsError.io(path: tmp, detail: "cannot create: \(MappedFile.errnoText())") }
-        let sink = FileSink(fd: fd, path: tmp)
-        do {
-            try body(sink)
-            guard fsync(fd) == 0 else { throw ModelsError.io(path: tmp, detail: "fsync failed: \(MappedFile.errnoText())") }
-            close(fd)
-            guard rename(tmp, path) == 0 else { throw ModelsError.io(path: path, detail: "cannot rename \(tmp) over it: \(MappedFile.errnoText())") }
-        } catch {
-            close(fd)
-            unlink(tmp)
-            throw error
-        }
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
-        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+        try ModelsError.writing { try AtomicFile.write(to: path, body) }
     }
-}
-
-/// An open file being written by `SafeTensorsWriter.atomicWrite`.
-public final class FileSink {
-    let fd: Int32
-    let path: String
-    init(fd: Int32, path: String) { self.fd = fd; self.path = path }
-
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard var p = bytes.baseAddress else { return }
-        var left = bytes.count
-        while left > 0 {
-            let n = Foundation.write(fd, p, left)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw ModelsError.io(path: path, detail: "write failed: \(MappedFile.errnoText())") }
-            p += n
-            left -= n
-        }
-    }
-
-    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 }

@@ -38,7 +38,7 @@ public struct ModelConfig: Equatable {
 
     /// Parses `config.json` text; `path` names it in errors.
     public init(json text: [UInt8], path: String) throws {
-        guard case let .object(obj) = try JSONParser.parse(text, path: path) else {
+        guard case let .object(obj) = try ModelsError.parseJSON(text, path: path) else {
             throw ModelsError.invalidConfig(path: path, key: "", detail: "config.json must hold a JSON object")
         }
         try self.init(object: obj, path: path)

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// `safekey annotate`'s engine: annotates records with bounded concurrency, journals each result
 /// as it lands (`<output>.partial`), skips records already in the output or the journal (resume),
@@ -99,7 +100,7 @@ public struct AnnotationRun {
         var out = Data()
         for index in finished.keys.sorted() { if let line = finished[index] { out.append(line) } }
         do {
-            try out.write(to: URL(fileURLWithPath: outputPath), options: .atomic)
+            try AtomicFile.write(out, to: outputPath)
             try? FileManager.default.removeItem(atPath: journalPath)
         } catch {
             throw AnnotatorError.io(path: outputPath, reason: "cannot write the output (\(error.localizedDescription)); the finished records are kept in \(journalPath) and a rerun resumes from them")
@@ -129,10 +130,9 @@ public struct AnnotationRun {
         }
         var out: [(String, Int, Data)] = []
         for raw in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any],
-                  let ann = obj["annotation"] as? [String: Any], let index = ann["input_index"] as? Int,
-                  let question = obj["question"] as? String else { continue }
-            let id: String? = (obj["id"] as? String) ?? (obj["id"] as? Int).map { String($0) }
+            guard let obj = try? JSONParser.parse(Data(raw), path: path), let index = obj["annotation"]?["input_index"]?.intValue,
+                  let question = obj["question"]?.stringValue else { continue }
+            let id: String? = obj["id"]?.stringValue ?? obj["id"]?.intValue.map { String($0) }
             let key = id.map { "id:" + $0 } ?? "q:" + ScalarText.fingerprint(question) + "#\(index)"
             var line = Data(raw)
             line.append(0x0A)

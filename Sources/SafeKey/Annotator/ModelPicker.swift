@@ -5,7 +5,7 @@ import Foundation
 /// `messages` with the model's chat template (generation prompt on) and summing the log-softmax of
 /// each candidate's tokens plus the end-of-turn token, in one batched forward pass.
 public protocol CandidateScorer: Sendable {
-    func logProbabilities(messages: [[String: String]], candidates: [String]) async throws -> [Double]
+    func logProbabilities(messages: [ChatMessage], candidates: [String]) async throws -> [Double]
 }
 
 /// The `model` method (issue 8 item 3): the ``PickerPrompt`` few-shot prompt over numbered

@@ -44,7 +44,7 @@ public final class LocalModelScorer: CandidateScorer, @unchecked Sendable {
         self.tokenizer = tokenizer
     }
 
-    public func logProbabilities(messages: [[String: String]], candidates: [String]) async throws -> [Double] {
+    public func logProbabilities(messages: [ChatMessage], candidates: [String]) async throws -> [Double] {
         try serialized { try score(messages: messages, candidates: candidates) }
     }
 
@@ -54,8 +54,8 @@ public final class LocalModelScorer: CandidateScorer, @unchecked Sendable {
     }
 
     /// Prompt ids and, per candidate, the answer ids that are scored.
-    public func sequences(messages: [[String: String]], candidates: [String]) throws -> (prompt: [Int], answers: [[Int]]) {
-        let chat = messages.map { ChatMessage(role: $0["role"] ?? "user", content: $0["content"] ?? "") }
+    public func sequences(messages: [ChatMessage], candidates: [String]) throws -> (prompt: [Int], answers: [[Int]]) {
+        let chat = messages
         let promptText = try tokenizer.applyChatTemplate(chat, addGenerationPrompt: true)
         let prompt = try tokenizer.encode(promptText, addSpecialTokens: false)
         guard !prompt.isEmpty else { throw AnnotatorError.configuration("\(folder): the picker prompt encodes to no tokens") }
@@ -74,7 +74,7 @@ public final class LocalModelScorer: CandidateScorer, @unchecked Sendable {
     }
 
     /// Synchronous scoring (see the type's contract). Values are ≤ 0; one per candidate, in order.
-    public func score(messages: [[String: String]], candidates: [String]) throws -> [Double] {
+    public func score(messages: [ChatMessage], candidates: [String]) throws -> [Double] {
         guard !candidates.isEmpty else { return [] }
         let (prompt, answers) = try sequences(messages: messages, candidates: candidates)
         let b = answers.count

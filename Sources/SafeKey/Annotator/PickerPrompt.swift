@@ -1,4 +1,6 @@
+import ChatAPI
 import Foundation
+import Support
 
 /// The fixed few-shot prompt the `api` (and, later, `model`) methods use (issue 8 items 3–4): the
 /// question and the first sentences of the thinking, numbered from 1; the answer is the number of
@@ -36,21 +38,19 @@ public enum PickerPrompt {
     }
 
     /// Chat messages: system, the two examples as user/assistant turns, then the query.
-    public static func messages(question: String, sentences: [String]) -> [[String: String]] {
-        var m: [[String: String]] = [["role": "system", "content": system]]
+    public static func messages(question: String, sentences: [String]) -> [ChatMessage] {
+        var m = [ChatMessage(role: "system", content: system)]
         for (q, ss, answer) in examples {
-            m.append(["role": "user", "content": userMessage(question: q, sentences: ss)])
-            m.append(["role": "assistant", "content": String(answer)])
+            m.append(ChatMessage(role: "user", content: userMessage(question: q, sentences: ss)))
+            m.append(ChatMessage(role: "assistant", content: String(answer)))
         }
-        m.append(["role": "user", "content": userMessage(question: question, sentences: sentences)])
+        m.append(ChatMessage(role: "user", content: userMessage(question: question, sentences: sentences)))
         return m
     }
 
-    /// The chat-completions request body (deterministic bytes: sorted keys), temperature 0.
-    public static func requestBody(model: String, question: String, sentences: [String]) throws -> Data {
-        let obj: [String: Any] = ["model": model, "messages": messages(question: question, sentences: sentences),
-                                  "temperature": 0, "max_tokens": 8]
-        return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
+    /// The chat-completions request body, temperature 0, at most 8 tokens.
+    public static func requestBody(model: String, question: String, sentences: [String]) -> JSONValue {
+        ChatRequest(model: model, messages: messages(question: question, sentences: sentences), temperature: 0, maxTokens: 8).body
     }
 
     /// The sentence number in an answer: the first run of digits; nil when there is none.

@@ -1,3 +1,5 @@
+import Support
+
 /// Text indexed the way Python indexes `str`: by Unicode scalar (code point).
 ///
 /// SafeKey's `summary_end_idx` / `next_sentence_end_idx` are Python string indices into the
@@ -72,13 +74,5 @@ public struct ScalarText: Sendable, Equatable {
     /// 64-bit FNV-1a over the UTF-8 bytes of `string` as 16 lowercase hex digits. Used to check
     /// that a fixture or a gold label points at the text it was made from without storing it
     /// (Scripts/annot_*.py compute the same function).
-    public static func fingerprint(_ string: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in string.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3  // FNV prime; wrapping multiply by definition
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    public static func fingerprint(_ string: String) -> String { FNV1a.hex64(string) }
 }

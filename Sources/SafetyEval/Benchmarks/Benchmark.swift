@@ -1,14 +1,8 @@
+import Support
 import Foundation
 
-/// One chat message (`role` is `system`, `user` or `assistant`), as in Hugging Face chat lists.
-public struct ChatTurn: Codable, Equatable, Sendable {
-    public var role: String
-    public var content: String
-    public init(role: String, content: String) {
-        self.role = role
-        self.content = content
-    }
-}
+/// One chat message: Support's ``ChatMessage`` under the name SafetyEval has always used.
+public typealias ChatTurn = ChatMessage
 
 /// One evaluation prompt from a benchmark file.
 ///

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// Which items of a loaded benchmark to run, applied in this order: skip `start`, keep every
@@ -37,18 +38,5 @@ public struct BenchmarkSelection: Equatable, Sendable {
         }
         if let n = limit { out = Array(out.prefix(max(0, n))) }
         return out
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, well-mixed, seedable 64-bit generator.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

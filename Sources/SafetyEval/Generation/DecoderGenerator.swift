@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Models
 import Tokenizers
@@ -38,10 +39,9 @@ public final class LocalModel {
     /// `generation_config.json`'s `eos_token_id` (an integer or a list); empty when absent.
     static func generationConfigStops(folder: String) -> [Int] {
         let path = (folder as NSString).appendingPathComponent("generation_config.json")
-        guard let data = FileManager.default.contents(atPath: path),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        if let one = obj["eos_token_id"] as? Int { return [one] }
-        return (obj["eos_token_id"] as? [Any])?.compactMap { $0 as? Int } ?? []
+        guard let value = try? JSONParser.parse(file: path) else { return [] }
+        if let one = value["eos_token_id"]?.intValue { return [one] }
+        return value["eos_token_id"]?.arrayValue?.compactMap(\.intValue) ?? []
     }
 
     /// Greedy or sampled continuation of already-encoded prompts, in chunks of `batchSize` rows.

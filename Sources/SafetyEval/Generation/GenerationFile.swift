@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// The generation output layout of the reference implementation (`gen.py`), shared by

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// Progress of a generation run, for the CLI's progress line.
@@ -157,7 +158,7 @@ public final class GenerationRunner {
 
     private func checked(_ results: [GenerationResult], count: Int) throws -> [GenerationResult] {
         guard results.count == count, results.allSatisfy({ $0.responses.count >= 1 }) else {
-            throw SafetyEvalError.judgeUnavailable(judge: "generate", detail: "generator '\(generator.modelName)' returned \(results.count) results for \(count) requests (or an empty sample list); this is a generator bug")
+            throw SafetyEvalError.internalInconsistency(component: "generator '\(generator.modelName)'", detail: "returned \(results.count) results for \(count) requests (or an empty sample list)")
         }
         return results
     }

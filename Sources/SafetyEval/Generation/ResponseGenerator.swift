@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// What to pre-fill into the assistant turn (the prefilling attack): the first `tokens` tokens of

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// One thing to judge: the request and the (part of the) response.
@@ -78,7 +79,7 @@ public enum JudgeRunner {
         let benchmark = file.benchmarkName.flatMap { try? Benchmark.named($0) }
         let verdicts = try judge.judge(inputs, benchmark: benchmark)
         guard verdicts.count == inputs.count else {
-            throw SafetyEvalError.judgeUnavailable(judge: judge.name, detail: "returned \(verdicts.count) verdicts for \(inputs.count) responses (a judge bug)")
+            throw SafetyEvalError.internalInconsistency(component: "judge '\(judge.name)'", detail: "returned \(verdicts.count) verdicts for \(inputs.count) responses")
         }
         var out = file
         var k = 0
@@ -93,7 +94,7 @@ public enum JudgeRunner {
         var s = judge.settings
         s["judge"] = .string(judge.name)
         s["part"] = .string(part.rawValue)
-        judges[part.labelKey(judge: judge.name)] = .object(s)
+        judges[part.labelKey(judge: judge.name)] = .object(JSONObject(s))
         out.metaInfo["judges"] = .object(judges)
         return out
     }

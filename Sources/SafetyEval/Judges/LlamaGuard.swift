@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// Llama Guard 3's prompt and output format (model card and the `chat_template` of
@@ -101,7 +102,7 @@ public struct LlamaGuardJudge: ResponseJudge {
             let prompts = inputs.map { LlamaGuardFormat.prompt(instruction: $0.instruction, response: $0.response) }
             let outputs = try classifier.complete(prompts)
             guard outputs.count == prompts.count else {
-                throw SafetyEvalError.judgeUnavailable(judge: name, detail: "guard model returned \(outputs.count) outputs for \(prompts.count) prompts")
+                throw SafetyEvalError.internalInconsistency(component: "judge '\(name)'", detail: "the guard model returned \(outputs.count) outputs for \(prompts.count) prompts")
             }
             return outputs.map(LlamaGuardFormat.parse)
         case let .endpoint(client):

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// A transparent rule-based refusal judge. No model, no network: the same text always gets the

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// One rate computed from a judged generation file.

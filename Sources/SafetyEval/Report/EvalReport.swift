@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// One judged result file given to `safekey report`.
@@ -176,8 +177,7 @@ public struct EvalReport: Codable, Equatable, Sendable {
     static func labelText(_ v: EvalJSON) -> String {
         switch v {
         case let .string(s): return s
-        case let .int(i): return "\(i)"
-        case let .double(d): return "\(d)"
+        case let .number(n): return n
         case let .bool(b): return "\(b)"
         default: return "failed"
         }

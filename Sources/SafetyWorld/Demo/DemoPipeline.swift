@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Models
 import SafeKey
@@ -71,7 +72,7 @@ public enum DemoPipeline {
     public static func run(_ o: DemoOptions, say: @escaping (String) -> Void) throws -> DemoResult {
         let fm = FileManager.default
         guard fm.fileExists(atPath: (o.baseModel as NSString).appendingPathComponent("config.json")) else {
-            throw TrainingError.io(path: o.baseModel, detail: "no base model here; run `safekey world pretrain --output \(o.baseModel)` first")
+            throw WorldError.missingBaseModel(path: o.baseModel)
         }
         try fm.createDirectory(atPath: o.output, withIntermediateDirectories: true)
         var seconds: [String: Double] = [:]
@@ -179,7 +180,5 @@ public enum DemoPipeline {
         try atomicWrite(data, to: path)
     }
 
-    static func atomicWrite(_ data: Data, to path: String) throws {
-        try SafeTensorsWriter.atomicWrite(path: path) { sink in try data.withUnsafeBytes { try sink.write($0) } }
-    }
+    static func atomicWrite(_ data: Data, to path: String) throws { try AtomicFile.write(data, to: path) }
 }

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Models
 import SafeKey
@@ -57,7 +58,7 @@ public struct WorldPretraining {
     public func run(progress: @escaping (StepLog, Int) -> Void) throws -> [StepLog] {
         let tokenizer = try Tokenizer(path: tokenizerFolder)
         guard let bos = tokenizer.bosTokenId, let eos = tokenizer.eosTokenId else {
-            throw TrainingError.invalidOption("\(tokenizerFolder): tokenizer_config.json must name bos_token and eos_token")
+            throw WorldError.badTokenizer(path: tokenizerFolder, detail: "tokenizer_config.json must name bos_token and eos_token")
         }
         let cfg = WorldTraining.baseConfig(vocabSize: tokenizer.vocabularySize, bosId: bos, eosId: eos)
         let config = try ModelConfig(json: Array(try JSONSerialization.data(withJSONObject: cfg)), path: "world-base config")

@@ -1,3 +1,4 @@
+import Support
 import SafetyEval
 
 /// ``WorldJudge`` as a SafetyEval judge (name `world`), so `JudgeRunner` and reports can use it.

@@ -59,17 +59,18 @@ public enum WorldJudgeFile {
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            let obj: Any
-            do { obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) } catch {
+            let obj: JSONValue
+            do { obj = try JSONParser.parse(line, path: path) } catch {
                 throw WorldError.badLine(path: path, line: i + 1, detail: "not valid JSON")
             }
-            guard let dict = obj as? [String: Any] else { throw WorldError.badLine(path: path, line: i + 1, detail: "not a JSON object") }
+            guard case .object = obj else { throw WorldError.badLine(path: path, line: i + 1, detail: "not a JSON object") }
             let responses: [String]
-            if let s = dict["response"] as? String { responses = [s] }
-            else if let list = dict["response"] as? [Any], let strings = list as? [String] { responses = strings }
-            else { throw WorldError.badLine(path: path, line: i + 1, detail: "key \"response\" is missing or not a string / list of strings") }
-            let prompt = dict["prompt"] as? String ?? dict["question"] as? String
-            let prefill = dict["prefill"] as? String
+            if let s = obj["response"]?.stringValue { responses = [s] }
+            else if let list = obj["response"]?.arrayValue, case let strings = list.compactMap(\.stringValue), strings.count == list.count {
+                responses = strings
+            } else { throw WorldError.badLine(path: path, line: i + 1, detail: "key \"response\" is missing or not a string / list of strings") }
+            let prompt = obj["prompt"]?.stringValue ?? obj["question"]?.stringValue
+            let prefill = obj["prefill"]?.stringValue
             for (k, r) in responses.enumerated() {
                 out.append(JudgedResponse(line: i + 1, sample: k, prompt: prompt, verdict: judge.judge(response: r, prefill: prefill)))
             }

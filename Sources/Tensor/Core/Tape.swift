@@ -2,25 +2,24 @@ import Foundation
 
 /// Whether ops record themselves for backward. Inference wraps its work in `GradMode.noGrad`.
 ///
-/// The flag is process-wide and meant to be flipped from the thread that drives the model
-/// (kernels never read it from worker threads).
+/// The flag is a task-local value: `noGrad` affects the code it wraps (and the child tasks it
+/// starts), not other threads or tasks, so an inference task never switches off recording for a
+/// training loop running beside it. A thread outside any task sees its own binding. Kernels never
+/// read it from worker threads.
 public enum GradMode {
-    nonisolated(unsafe) public private(set) static var isEnabled = true
+    @TaskLocal private static var enabled = true
+
+    /// True unless inside `noGrad` (in this task or thread).
+    public static var isEnabled: Bool { enabled }
 
     /// Runs `body` with recording switched off (inference mode): no graph, no saved activations.
     public static func noGrad<R>(_ body: () throws -> R) rethrows -> R {
-        let previous = isEnabled
-        isEnabled = false
-        defer { isEnabled = previous }
-        return try body()
+        try $enabled.withValue(false) { try body() }
     }
 
     /// Runs `body` with recording switched on (used by gradient checkpointing's recomputation).
     public static func withGrad<R>(_ body: () throws -> R) rethrows -> R {
-        let previous = isEnabled
-        isEnabled = true
-        defer { isEnabled = previous }
-        return try body()
+        try $enabled.withValue(true) { try body() }
     }
 }
 

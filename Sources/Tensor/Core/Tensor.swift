@@ -2,6 +2,14 @@ import Foundation
 #if canImport(CBLAS)
 import CBLAS
 #endif
+#if canImport(Glibc)
+// glibc's allocator controls (<malloc.h>, which the Glibc module does not export), declared here so
+// they depend on the C library rather than on which BLAS is linked. Values from glibc's malloc.h.
+@_silgen_name("mallopt") private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+private let glibcTrimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
+private let glibcMmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+#endif
 
 /// Reference-counted owner of a contiguous `Float` buffer. Several tensors may share one storage
 /// (a reshape is a view); the memory is freed when the last one goes.
@@ -50,15 +58,15 @@ public final class Storage: @unchecked Sendable {
     /// resident-memory measurement starts from what is live. Call it before resetting a peak-RSS
     /// mark; without it, buffers freed earlier stay resident (see `allocatorTuned`) and are reused.
     public static func releaseFreeMemory() {
-        #if canImport(CBLAS)
-        _ = malloc_trim(0)
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
         #endif
     }
 
     static let allocatorTuned: Bool = {
-        #if canImport(CBLAS)
-        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        #if canImport(Glibc)
+        _ = glibcMallopt(glibcMmapThreshold, 32 << 20)
+        _ = glibcMallopt(glibcTrimThreshold, 1 << 30)
         #endif
         return true
     }()

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Byte-level BPE (HF tokenizers `models::bpe`): a word's bytes start as single-byte tokens and the
 /// adjacent pair with the lowest merge rank is merged until none is left; ties break on the leftmost
@@ -24,26 +25,26 @@ final class BPEModel {
     /// Ids above this are rejected as corrupt (tables are sized by the largest id).
     static let maxTokenId = 1 << 24
 
-    init(spec: [String: Any], file: String) throws {
-        let type = (spec["type"] as? String) ?? "BPE"
+    init(spec: JSONObject, file: String) throws {
+        let type = spec["type"]?.stringValue ?? "BPE"
         guard type == "BPE" else {
             throw TokenizerError.unsupported(file: file, key: "model.type", value: type)
         }
-        guard let vocab = spec["vocab"] as? [String: Any] else {
+        guard let vocab = spec["vocab"]?.objectValue else {
             throw TokenizerError.malformedConfig(file: file, key: "model.vocab", reason: "missing or not an object")
         }
-        if let prefix = spec["continuing_subword_prefix"] as? String, !prefix.isEmpty {
+        if let prefix = spec["continuing_subword_prefix"]?.stringValue, !prefix.isEmpty {
             throw TokenizerError.unsupported(file: file, key: "model.continuing_subword_prefix", value: "\"\(prefix)\"")
         }
-        if let suffix = spec["end_of_word_suffix"] as? String, !suffix.isEmpty {
+        if let suffix = spec["end_of_word_suffix"]?.stringValue, !suffix.isEmpty {
             throw TokenizerError.unsupported(file: file, key: "model.end_of_word_suffix", value: "\"\(suffix)\"")
         }
-        if (spec["byte_fallback"] as? Bool) == true {
+        if spec["byte_fallback"]?.boolValue == true {
             throw TokenizerError.unsupported(file: file, key: "model.byte_fallback", value: "true")
         }
         var ids = [String: Int](minimumCapacity: vocab.count)
-        for (token, value) in vocab {
-            guard let id = jsonInt(value), (0..<BPEModel.maxTokenId).contains(id) else {
+        for (token, value) in vocab.entries {
+            guard let id = value.intValue, (0..<BPEModel.maxTokenId).contains(id) else {
                 throw TokenizerError.malformedConfig(file: file, key: "model.vocab.\(token)", reason: "id is not an integer in 0..<\(BPEModel.maxTokenId)")
             }
             ids[token] = id
@@ -59,17 +60,17 @@ final class BPEModel {
                                              value: "no token for byte \(missing) (not a byte-level BPE vocabulary)")
         }
         byteToId = byteIds
-        let rawMerges = (spec["merges"] as? [Any]) ?? []
+        let rawMerges = spec["merges"]?.arrayValue ?? []
         var table = [UInt64: UInt64](minimumCapacity: rawMerges.count)
         for (rank, entry) in rawMerges.enumerated() {
             let a: String, b: String
-            if let s = entry as? String {
+            if let s = entry.stringValue {
                 let parts = s.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
                     throw TokenizerError.malformedConfig(file: file, key: "model.merges[\(rank)]", reason: "'\(s)' is not 'a b'")
                 }
                 a = String(parts[0]); b = String(parts[1])
-            } else if let pair = entry as? [String], pair.count == 2 {
+            } else if let pair = entry.arrayValue?.compactMap(\.stringValue), pair.count == 2 {
                 a = pair[0]; b = pair[1]
             } else {
                 throw TokenizerError.malformedConfig(file: file, key: "model.merges[\(rank)]", reason: "expected \"a b\" or [a, b]")
@@ -82,7 +83,7 @@ final class BPEModel {
             if table[key] == nil { table[key] = (UInt64(rank) << 32) | UInt64(merged) }
         }
         merges = table
-        ignoreMerges = (spec["ignore_merges"] as? Bool) ?? false
+        ignoreMerges = spec["ignore_merges"]?.boolValue ?? false
         if ignoreMerges {
             var whole = ByteSequenceTable(capacity: ids.count)
             for (token, id) in ids {

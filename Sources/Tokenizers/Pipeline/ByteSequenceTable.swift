@@ -1,3 +1,5 @@
+import Support
+
 /// An open-addressing hash table from byte sequences to a range of `Int32` values, with keys and
 /// values in flat arenas so that lookups allocate nothing. Used for the BPE word cache (word bytes
 /// → token ids) and for whole-word vocabulary lookups (`ignore_merges`).
@@ -26,8 +28,7 @@ struct ByteSequenceTable {
     /// FNV-1a followed by a 64-bit finaliser (keys are short; this is cheaper than SipHash).
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        var h = FNV1a.hash64(bytes)
         h ^= h >> 33
         h = h &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 33

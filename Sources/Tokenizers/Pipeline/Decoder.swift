@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Decoders (HF `decoders::{byte_level, sequence}`), reduced to what byte-level BPE needs:
 /// each token contributes bytes — its byte-level string mapped back through GPT-2's table, or, for
@@ -9,12 +10,12 @@ enum TokenDecoder {
     /// No decoder: HF joins the token strings with spaces.
     case joinWithSpaces
 
-    static func from(_ spec: Any?, file: String) throws -> TokenDecoder {
+    static func from(_ spec: JSONValue?, file: String) throws -> TokenDecoder {
         guard let (dict, type) = try stageSpec(spec, key: "decoder", file: file) else { return .joinWithSpaces }
         switch type {
         case "ByteLevel": return .byteLevel
         case "Sequence":
-            let parts = try ((dict["decoders"] as? [Any]) ?? []).map { try from($0, file: file) }
+            let parts = try (dict["decoders"]?.arrayValue ?? []).map { try from($0, file: file) }
             if parts.count == 1 { return parts[0] }
             throw TokenizerError.unsupported(file: file, key: "decoder.decoders", value: "a sequence of \(parts.count) decoders")
         default:

@@ -1,41 +1,28 @@
 import Foundation
+import Support
 
-/// An integer from a `JSONSerialization` value (Int on Linux, NSNumber on Apple platforms).
-func jsonInt(_ value: Any?) -> Int? {
-    if let i = value as? Int { return i }
-    if let n = value as? NSNumber { return n.intValue }
-    return nil
-}
-
-/// Parses a JSON file into an object, with errors naming the file.
-func readJSONObject(_ path: String) throws -> [String: Any] {
-    let data: Data
-    do {
-        data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-        throw TokenizerError.unreadableFile(path: path, reason: "\(error.localizedDescription)")
+/// Parses a JSON file into an object (Support's ordered JSON), with errors naming the file: an
+/// unreadable file is ``TokenizerError/unreadableFile(path:reason:)``, bad JSON
+/// ``TokenizerError/invalidJSON(source:offset:reason:)`` with the byte offset.
+func readJSONObject(_ path: String) throws -> JSONObject {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw TokenizerError.unreadableFile(path: path, reason: "cannot read the file")
     }
-    return try parseJSONObject(data, name: path)
-}
-
-func parseJSONObject(_ data: Data, name: String) throws -> [String: Any] {
-    let object: Any
-    do {
-        object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-    } catch {
-        throw TokenizerError.unreadableFile(path: name, reason: "not valid JSON (\(error.localizedDescription))")
+    let value: JSONValue
+    do { value = try JSONParser.parse(data, path: path) } catch let e as JSONError {
+        throw TokenizerError.invalidJSON(source: e.path, offset: e.offset, reason: e.detail)
     }
-    guard let dict = object as? [String: Any] else {
-        throw TokenizerError.unreadableFile(path: name, reason: "top level is not a JSON object")
+    guard case let .object(obj) = value else {
+        throw TokenizerError.unreadableFile(path: path, reason: "top level is \(value.typeName), not a JSON object")
     }
-    return dict
+    return obj
 }
 
 /// A pipeline stage object of `tokenizer.json` (`{"type": ..., ...}`): nil when the key is null or
 /// absent, else the object and its type; throws when it is not such an object.
-func stageSpec(_ spec: Any?, key: String, file: String) throws -> (dict: [String: Any], type: String)? {
-    guard let spec = spec, !(spec is NSNull) else { return nil }
-    guard let dict = spec as? [String: Any], let type = dict["type"] as? String else {
+func stageSpec(_ spec: JSONValue?, key: String, file: String) throws -> (dict: JSONObject, type: String)? {
+    guard let spec = spec, !spec.isNull else { return nil }
+    guard let dict = spec.objectValue, let type = dict["type"]?.stringValue else {
         throw TokenizerError.malformedConfig(file: file, key: key, reason: "expected an object with 'type'")
     }
     return (dict, type)

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Text normalization with alignments, mirroring HF tokenizers' `NormalizedString` for the
 /// normalizers byte-level BPE models use: none, `NFC`, and `Sequence` of those.
@@ -13,12 +14,12 @@ enum Normalizer {
     case none
     case nfc
 
-    static func from(_ spec: Any?, file: String) throws -> Normalizer {
+    static func from(_ spec: JSONValue?, file: String) throws -> Normalizer {
         guard let (dict, type) = try stageSpec(spec, key: "normalizer", file: file) else { return .none }
         switch type {
         case "NFC": return .nfc
         case "Sequence":
-            let parts = (dict["normalizers"] as? [Any]) ?? []
+            let parts = dict["normalizers"]?.arrayValue ?? []
             var result = Normalizer.none
             for part in parts {
                 let n = try from(part, file: file)

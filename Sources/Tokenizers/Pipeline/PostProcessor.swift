@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Post-processors (HF `processors::{template, byte_level, sequence}`) for single sequences.
 indirect enum PostProcessor {
@@ -8,29 +9,29 @@ indirect enum PostProcessor {
     case byteLevel(trimOffsets: Bool, addPrefixSpace: Bool)
     case sequence([PostProcessor])
 
-    static func from(_ spec: Any?, file: String) throws -> PostProcessor {
+    static func from(_ spec: JSONValue?, file: String) throws -> PostProcessor {
         guard let (dict, type) = try stageSpec(spec, key: "post_processor", file: file) else { return .sequence([]) }
         switch type {
         case "Sequence":
-            return .sequence(try ((dict["processors"] as? [Any]) ?? []).map { try from($0, file: file) })
+            return .sequence(try (dict["processors"]?.arrayValue ?? []).map { try from($0, file: file) })
         case "ByteLevel":
-            return .byteLevel(trimOffsets: (dict["trim_offsets"] as? Bool) ?? true,
-                              addPrefixSpace: (dict["add_prefix_space"] as? Bool) ?? true)
+            return .byteLevel(trimOffsets: (dict["trim_offsets"]?.boolValue ?? true),
+                              addPrefixSpace: (dict["add_prefix_space"]?.boolValue ?? true))
         case "TemplateProcessing":
-            guard let single = dict["single"] as? [[String: Any]] else {
+            guard let single = dict["single"]?.arrayValue else {
                 throw TokenizerError.malformedConfig(file: file, key: "post_processor.single", reason: "missing")
             }
-            let specials = (dict["special_tokens"] as? [String: Any]) ?? [:]
+            let specials = dict["special_tokens"]?.objectValue ?? [:]
             var prefix = [Int](), suffix = [Int]()
             var seenSequence = false
             for item in single {
                 if item["Sequence"] != nil { seenSequence = true; continue }
-                guard let special = item["SpecialToken"] as? [String: Any], let name = special["id"] as? String,
-                      let entry = specials[name] as? [String: Any], let ids = entry["ids"] as? [Any] else {
+                guard let special = item["SpecialToken"], let name = special["id"]?.stringValue,
+                      let ids = specials[name]?["ids"]?.arrayValue else {
                     throw TokenizerError.malformedConfig(file: file, key: "post_processor.single",
                                                          reason: "a SpecialToken item is not in special_tokens")
                 }
-                let values = ids.compactMap { jsonInt($0) }
+                let values = ids.compactMap(\.intValue)
                 if seenSequence { suffix += values } else { prefix += values }
             }
             return .template(prefix: prefix, suffix: suffix)

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A span of normalized text handed to the model: scalars `start..<end`, plus an optional leading
 /// space that is not in the text (ByteLevel `add_prefix_space`), aligned to the piece's first scalar.
@@ -35,29 +36,29 @@ indirect enum PreTokenizer {
     case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
     case sequence([PreTokenizer])
 
-    static func from(_ spec: Any?, file: String) throws -> PreTokenizer {
+    static func from(_ spec: JSONValue?, file: String) throws -> PreTokenizer {
         guard let (dict, type) = try stageSpec(spec, key: "pre_tokenizer", file: file) else { return .sequence([]) }
         switch type {
         case "Sequence":
-            let parts = (dict["pretokenizers"] as? [Any]) ?? []
+            let parts = dict["pretokenizers"]?.arrayValue ?? []
             return .sequence(try parts.map { try from($0, file: file) })
         case "ByteLevel":
-            return .byteLevel(addPrefixSpace: (dict["add_prefix_space"] as? Bool) ?? true,
-                              useRegex: (dict["use_regex"] as? Bool) ?? true)
+            return .byteLevel(addPrefixSpace: (dict["add_prefix_space"]?.boolValue ?? true),
+                              useRegex: (dict["use_regex"]?.boolValue ?? true))
         case "Split":
-            guard let pattern = dict["pattern"] as? [String: Any] else {
+            guard let pattern = dict["pattern"]?.objectValue else {
                 throw TokenizerError.malformedConfig(file: file, key: "pre_tokenizer.pattern", reason: "missing")
             }
-            let behaviorName = (dict["behavior"] as? String) ?? "Isolated"
+            let behaviorName = (dict["behavior"]?.stringValue ?? "Isolated")
             guard let behavior = SplitBehavior(rawValue: behaviorName) else {
                 throw TokenizerError.unsupported(file: file, key: "pre_tokenizer.behavior", value: behaviorName)
             }
-            let invert = (dict["invert"] as? Bool) ?? false
-            if let re = pattern["Regex"] as? String {
+            let invert = (dict["invert"]?.boolValue ?? false)
+            if let re = pattern["Regex"]?.stringValue {
                 if let scanner = PatternScanner(pattern: re) { return .split(.scanner(scanner), behavior, invert: invert) }
                 return .split(.other(try RegexMatcher(regex: re, file: file)), behavior, invert: invert)
             }
-            if let lit = pattern["String"] as? String {
+            if let lit = pattern["String"]?.stringValue {
                 return .split(.other(RegexMatcher(literal: lit)), behavior, invert: invert)
             }
             throw TokenizerError.malformedConfig(file: file, key: "pre_tokenizer.pattern", reason: "needs 'Regex' or 'String'")

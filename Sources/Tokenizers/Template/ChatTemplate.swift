@@ -1,17 +1,5 @@
 import Foundation
 
-/// One chat turn. Richer messages (tool calls, content parts) go through `ChatTemplate.render` with
-/// `TemplateValue` dictionaries.
-public struct ChatMessage: Equatable {
-    public var role: String
-    public var content: String
-
-    public init(role: String, content: String) {
-        self.role = role
-        self.content = content
-    }
-}
-
 /// A compiled Jinja2 chat template (the subset HF chat templates use: `if/elif/else`, `for` with
 /// `loop.*` and `else`, `set` incl. `namespace()` attributes and block sets, macros, `break` /
 /// `continue`, item/attribute access, slices, Python string/dict methods, the filters and tests

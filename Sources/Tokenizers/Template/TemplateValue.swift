@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A value seen by a chat template, with Python/Jinja2 semantics (truthiness, `str()`, equality,
 /// `json.dumps`). Dictionaries keep insertion order, as Python's do.
@@ -175,23 +176,8 @@ public indirect enum TemplateValue {
         }
     }
 
-    static func jsonQuote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    /// A Python `json.dumps(..., ensure_ascii=False)` string literal: Support's writer escapes the same way.
+    static func jsonQuote(_ s: String) -> String { JSONWriter.quoted(s) }
 }
 
 extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

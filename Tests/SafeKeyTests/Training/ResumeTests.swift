@@ -1,32 +1,21 @@
 import Foundation
+import TestSupport
 import XCTest
 import SafeKey
 
 /// `safekey train` killed with SIGKILL at a random moment and resumed with `--resume` ends with
 /// exactly the weights of an uninterrupted run (issue 5). Runs the built `safekey` executable.
 final class ResumeTests: XCTestCase {
-    private var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("safekey").path
-    }
-
     private func trainArgs(model: String, output: String) -> [String] {
         ["train", "--model", model, "--data", TrainerFixture.directory.appendingPathComponent("records.jsonl").path,
          "--output", output, "--epochs", "3", "--last-k-epochs", "1", "--batch-size", "2", "--grad-accum", "1",
          "--lr", "1e-2", "--warmup-ratio", "0.2", "--checkpoint-every", "1", "--save-dtype", "f32", "--log", output + ".log"]
     }
 
-    private func launch(_ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        p.standardError = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
+    private func launch(_ args: [String]) throws -> Process { try SafeKeyCLI.launch(args) }
 
     func testKilledRunResumesToIdenticalWeights() throws {
-        guard FileManager.default.isExecutableFile(atPath: executable) else { throw XCTSkip("safekey executable not built at \(executable)") }
+        _ = try SafeKeyCLI.executable()
         guard FileManager.default.fileExists(atPath: TrainerFixture.sharedTokenizer + "/tokenizer.json") else {
             throw XCTSkip("needs ../shared/data/tokenizers/deepseek-r1-distill-qwen beside the checkout")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Models
 import SafeKey
@@ -8,11 +9,8 @@ import Tensor
 /// weights follow a closed formula (so none are stored), and PyTorch's encodings, per-record
 /// losses and per-step training log.
 enum TrainerFixture {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/trainer")
-    static let sharedTokenizer = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data/tokenizers/deepseek-r1-distill-qwen").path
+    static let directory = RepoPaths.fixtures.appendingPathComponent("trainer")
+    static let sharedTokenizer = RepoPaths.sharedPath("tokenizers/deepseek-r1-distill-qwen")
 
     static func json(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: directory.appendingPathComponent(name))

@@ -1,6 +1,11 @@
+import Foundation
+
 /// A strict RFC 8259 JSON parser over UTF-8 bytes (no comments, no trailing commas, no NaN).
 /// Bounded nesting depth, so hostile input (a safetensors header is untrusted) cannot exhaust
-/// the stack. Errors carry the byte offset where parsing stopped.
+/// the stack. Errors are ``JSONError``s carrying the byte offset where parsing stopped.
+///
+///     let v = try JSONParser.parse(#"{"a": [1, 2.5e3]}"#, path: "inline")
+///     v["a"]?.arrayValue?.count   // 2
 public struct JSONParser {
     /// Deepest nesting accepted.
     public static let maxDepth = 256
@@ -24,13 +29,25 @@ public struct JSONParser {
         try parse(Array(text.utf8), path: path)
     }
 
+    public static func parse(_ data: Data, path: String) throws -> JSONValue {
+        try parse([UInt8](data), path: path)
+    }
+
+    /// Reads and parses the file at `path`; an unreadable file is a ``JSONError`` at offset 0.
+    public static func parse(file path: String) throws -> JSONValue {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw JSONError(path: path, offset: 0, detail: "cannot read the file (missing or not readable)")
+        }
+        return try parse([UInt8](data), path: path)
+    }
+
     private init(bytes: [UInt8], path: String) {
         self.bytes = bytes
         self.path = path
     }
 
-    private func fail(_ detail: String) -> ModelsError {
-        .invalidJSON(path: path, offset: i, detail: detail)
+    private func fail(_ detail: String) -> JSONError {
+        JSONError(path: path, offset: i, detail: detail)
     }
 
     private mutating func skipWhitespace() {

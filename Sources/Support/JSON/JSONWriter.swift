@@ -1,6 +1,8 @@
 /// Serialises a `JSONValue`: compact (safetensors headers) or indented by two spaces, the layout
 /// transformers' `save_pretrained` uses for `config.json`. Keys keep their order; numbers are
-/// written as their stored literal; non-ASCII text is written as UTF-8.
+/// written as their stored literal; strings are escaped as Python's `json.dumps(ensure_ascii=False)`
+/// does (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00XX`,
+/// everything else as UTF-8).
 public enum JSONWriter {
     public static func compact(_ v: JSONValue) -> String {
         var out = ""
@@ -51,6 +53,13 @@ public enum JSONWriter {
         for _ in 0..<level { out += indent }
     }
 
+    /// `s` as a JSON string literal, quotes included.
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        quote(s, into: &out)
+        return out
+    }
+
     private static func quote(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
@@ -60,6 +69,8 @@ public enum JSONWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
             case _ where u.value < 0x20:
                 let h = String(u.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - h.count) + h

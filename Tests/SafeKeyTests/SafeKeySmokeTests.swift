@@ -1,6 +1,0 @@
-import XCTest
-import SafeKey
-
-final class SafeKeySmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(SafeKeyModule.self) }
-}
