@@ -29,6 +29,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // zlib for gzip-compressed benchmark files (apt: zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Tensor",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
@@ -37,7 +43,7 @@ let package = Package(
         .target(name: "Tokenizers", swiftSettings: lang),
         .target(name: "Models", dependencies: ["Tensor", "Tokenizers"], swiftSettings: lang),
         .target(name: "SafeKey", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
-        .target(name: "SafetyEval", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
+        .target(name: "SafetyEval", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers", "CZlib"], swiftSettings: lang),
         .target(name: "SafetyWorld", dependencies: ["SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
                 swiftSettings: lang),
         .executableTarget(
