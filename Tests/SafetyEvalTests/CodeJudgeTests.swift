@@ -42,14 +42,24 @@ final class CodeJudgeTests: XCTestCase {
             return nil
         }
         XCTAssertEqual(bodies, 164, "bare bodies: \(failedBodies.prefix(5))")
-        let (functions, t2, v2) = try judge(items, sb) {
-            "<think>\nok\n</think>\n\nHere is the function:\n\n```python\n" + $0.instruction + $0.fields["answer"]!.stringValue! + "```\n"
-        }
-        XCTAssertEqual(functions, 164)
-        XCTAssertTrue(v2.allSatisfy { if case let .scored(_, d) = $0 { return d["mode"] == .string("function") }; return false })
         XCTAssertTrue(v1.allSatisfy { if case let .scored(_, d) = $0 { return d["mode"] == .string("body") }; return false })
-        print(String(format: "CodeJudgeTests: HumanEval canonical bodies %d/164 in %.1f s, whole functions %d/164 in %.1f s (%d workers, network isolation: %@)",
-                     bodies, t1, functions, t2, sb.workers, sb.networkIsolation ?? "none"))
+        // Whole functions in a fenced block, through `safekey eval --judge code`.
+        let exe = try TinyChatModel.executable(for: Self.self)
+        let path = try TestPaths.tempDir() + "/humaneval.json"
+        try GenerationFile(metaInfo: ["data": .string("humaneval"), "model": .string("canonical")], data: items.map {
+            GenerationRecord(instruction: $0.instruction, prompt: $0.prompt,
+                             response: ["<think>\nok\n</think>\n\nHere is the function:\n\n```python\n" + $0.instruction + $0.fields["answer"]!.stringValue! + "```\n"],
+                             fields: $0.fields)
+        }).write(to: path)
+        let t0 = Date()
+        let (status, out, err) = try TinyChatModel.run(exe, ["eval", "--input", path, "--judge", "code"])
+        let t2 = Date().timeIntervalSince(t0)
+        XCTAssertEqual(status, 0, err)
+        XCTAssertTrue(out.contains("pass@1 (code, answer): 100.0% [97.7–100.0] (164/164)"), out)
+        let judged = try GenerationFile.read(path)
+        XCTAssertTrue(judged.data.allSatisfy { $0.fields["answer_code_detail"]?.arrayValue?.first?.objectValue?["mode"] == .string("function") })
+        print(String(format: "CodeJudgeTests: HumanEval canonical bodies %d/164 in %.1f s (library), whole functions via `safekey eval --judge code` in %.1f s: %@ (%d workers, network isolation: %@)",
+                     bodies, t1, t2, out.split(separator: "\n").last.map(String.init) ?? "", sb.workers, sb.networkIsolation ?? "none"))
     }
 
     func testEmptyCompletionsFail() throws {
