@@ -1,5 +1,5 @@
 # SafeKey — the two set-up commands are `make demo` (the main job) and `make test` (the whole suite).
-# Each installs what it lacks (OpenBLAS through apt) and builds what it needs.
+# Each installs what it lacks (OpenBLAS and zlib through apt) and builds what it needs.
 
 SWIFT ?= swift
 # Release build tuned for this machine's CPU (AVX-512 where present). Passed here, not in
@@ -10,9 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: deps build demo test bench clean
 
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas; then \
-	  echo "installing libopenblas-dev and pkg-config (apt)"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev pkg-config; \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas || ! pkg-config --exists zlib; then \
+	  echo "installing libopenblas-dev, zlib1g-dev and pkg-config (apt)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev zlib1g-dev pkg-config; \
 	fi
 
 build: deps

@@ -38,6 +38,12 @@ let package = Package(
         ),
         .target(name: "Support", swiftSettings: lang6),
         .target(name: "ChatAPI", dependencies: ["Support"], swiftSettings: lang6),
+        // zlib for gzip-compressed benchmark files (apt: zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Tensor",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
@@ -46,7 +52,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["Support"], swiftSettings: lang5),
         .target(name: "Models", dependencies: ["Support", "Tensor", "Tokenizers"], swiftSettings: lang5),
         .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers"], swiftSettings: lang5),
-        .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers"], swiftSettings: lang5),
+        .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers", "CZlib"], swiftSettings: lang5),
         .target(name: "SafetyWorld", dependencies: ["Support", "SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
                 swiftSettings: lang5),
         .executableTarget(

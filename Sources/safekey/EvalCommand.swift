@@ -23,10 +23,10 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Generation file ({\"meta_info\", \"data\": [{\"instruction\", \"prompt\", \"response\": [...]}]}).")
     var input: String?
 
-    @Option(help: "Judge: refusal, rubric or llama-guard.")
+    @Option(help: "Judge: refusal, rubric or llama-guard (safety); math, choice or code (general ability).")
     var judge: String = "refusal"
 
-    @Option(help: "Part judged: response, answer (after </think>) or think. Default: answer for refusal, response otherwise (as the reference).")
+    @Option(help: "Part judged: response, answer (after </think>) or think. Default: answer for refusal, math, choice and code; response otherwise (as the reference).")
     var part: String?
 
     @Option(help: "Write the labelled file here instead of updating --input in place.")
@@ -77,6 +77,8 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "llama-guard: send [user, assistant] chats to --api-base (a server hosting a Llama Guard 3 model; use --model-name).")
     var guardEndpoint = false
 
+    @OptionGroup var ability: AbilityJudgeOptions
+
     @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.")
     var listPhrases = false
 
@@ -88,9 +90,9 @@ struct EvalCommand: ParsableCommand {
         if showPrompts { print(Self.promptListing()); return }
         guard let input else { throw ValidationError("--input FILE is required (or use --list-phrases)") }
         let judgeName = judge.lowercased()
-        let known = ["refusal", "rubric", "llama-guard"]
+        let known = ["refusal", "rubric", "llama-guard"] + AbilityJudgeOptions.names
         guard known.contains(judgeName) else { throw SafetyEvalError.unknownJudge(name: judge, known: known) }
-        let partName = part ?? (judgeName == "refusal" ? "answer" : "response")
+        let partName = part ?? (judgeName == "refusal" || AbilityJudgeOptions.names.contains(judgeName) ? "answer" : "response")
         guard let part = ResponsePart(rawValue: partName) else {
             throw ValidationError("--part must be response, answer or think (got '\(partName)')")
         }
@@ -99,6 +101,8 @@ struct EvalCommand: ParsableCommand {
 
         let j: ResponseJudge
         switch judgeName {
+        case _ where AbilityJudgeOptions.names.contains(judgeName):
+            j = try ability.judge(named: judgeName)!
         case "refusal":
             j = RefusalJudge()
         case "rubric":
@@ -163,6 +167,13 @@ struct EvalCommand: ParsableCommand {
         return "\(benchmark)  \(r.metric) (\(r.judge), \(r.part)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))] (\(p.k)/\(p.n))"
             + (r.failures > 0 ? ", \(r.failures) failed judgements left out" : "")
             + (r.unclosedThink > 0 ? ", \(r.unclosedThink) without </think>" : "")
+            + (r.ability.map { a in
+                a.passAtK.filter { $0.key != "pass@1" }.sorted { $0.key.count == $1.key.count ? $0.key < $1.key : $0.key.count < $1.key.count }
+                    .map { ", \($0.key) \(pct($0.value))%" }.joined()
+                    + ", truncated \(pct(a.truncated.rate))% (\(a.truncated.k)/\(a.truncated.n))"
+                    + (a.meanResponseTokens.map { String(format: ", mean %.0f tokens", $0) } ?? "")
+                    + (a.meanThinkTokens.map { String(format: " (thinking %.0f)", $0) } ?? "")
+            } ?? "")
     }
 
     static func promptListing() -> String {

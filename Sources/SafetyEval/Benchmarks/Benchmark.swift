@@ -23,9 +23,13 @@ public struct BenchmarkItem: Equatable, Sendable {
     public var conversation: [ChatTurn]?
     /// The physical line (CSV) or array index + 1 (JSON) the item came from.
     public var sourceLine: Int
+    /// Extra keys written into the generation record unchanged: the gold `answer` of reasoning
+    /// benchmarks, HumanEval's `test` and `entry_point`, a multiple-choice item's `options`...
+    public var fields: [String: EvalJSON]
 
     public init(id: String, prompt: String, instruction: String? = nil, categories: [String] = [],
-                label: String? = nil, prefill: String? = nil, conversation: [ChatTurn]? = nil, sourceLine: Int = 0) {
+                label: String? = nil, prefill: String? = nil, conversation: [ChatTurn]? = nil, sourceLine: Int = 0,
+                fields: [String: EvalJSON] = [:]) {
         self.id = id
         self.prompt = prompt
         self.instruction = instruction ?? prompt
@@ -34,6 +38,7 @@ public struct BenchmarkItem: Equatable, Sendable {
         self.prefill = prefill
         self.conversation = conversation
         self.sourceLine = sourceLine
+        self.fields = fields
     }
 }
 
@@ -44,6 +49,8 @@ public enum BenchmarkPurpose: String, Codable, Sendable {
     case benign
     /// Labelled per item (`xstest-all`): safe items count toward compliance, unsafe toward harmfulness.
     case mixed
+    /// General ability (MATH-500, AIME, HumanEval, multiple choice): accuracy or pass@k, higher is better.
+    case ability
 }
 
 /// The benchmarks SafetyEval can load, by the name used in `--data NAME=PATH`.
@@ -77,6 +84,18 @@ public enum Benchmark: String, CaseIterable, Codable, Sendable {
     case multiturn
     /// STAR-1 questions: JSON list of `{id, question, category, source}`.
     case star1
+    /// MATH-500: JSONL `{problem, answer, solution, subject, level, unique_id}` (``ReasoningLoaders``).
+    case math500
+    /// AIME 2024: JSON list of `{id, problem, answer, solution, url}`.
+    case aime2024
+    /// HumanEval: JSONL, optionally gzip-compressed, `{task_id, prompt, entry_point, canonical_solution, test}`.
+    case humaneval
+    /// GPQA-Diamond: ``ChoiceLoader`` (simple-evals' CSV columns or the generic layout).
+    case gpqaDiamond = "gpqa-diamond"
+    /// MMLU-Pro: ``ChoiceLoader`` (`question`, `options`, `answer`/`answer_index`, `category`).
+    case mmluPro = "mmlu-pro"
+    /// Any multiple-choice set: ``ChoiceLoader`` (JSONL or CSV with question, options, answer letter or index).
+    case choice
 
     /// Resolves a name or one of the reference implementation's aliases.
     public static func named(_ name: String) throws -> Benchmark {
@@ -88,6 +107,9 @@ public enum Benchmark: String, CaseIterable, Codable, Sendable {
             "prefilling_8b": .prefilling, "prefilling_7b": .prefilling,
             "multi": .multiturn, "door_multi": .multiturn, "multi-turn": .multiturn,
             "harmbench_contextual": .harmbenchContextual, "xstest_all": .xstestAll, "star-1": .star1,
+            "math": .math500, "math-500": .math500, "math_500": .math500, "aime": .aime2024, "aime-2024": .aime2024,
+            "aime_2024": .aime2024, "human-eval": .humaneval, "human_eval": .humaneval, "gpqa": .gpqaDiamond,
+            "gpqa_diamond": .gpqaDiamond, "mmlu_pro": .mmluPro, "mmlupro": .mmluPro, "multiple-choice": .choice,
         ]
         if let b = aliases[key] { return b }
         throw SafetyEvalError.unknownBenchmark(name: name, known: Benchmark.allCases.map(\.rawValue))
@@ -97,6 +119,7 @@ public enum Benchmark: String, CaseIterable, Codable, Sendable {
         switch self {
         case .jbbBenign, .xstest: return .benign
         case .xstestAll: return .mixed
+        case .math500, .aime2024, .humaneval, .gpqaDiamond, .mmluPro, .choice: return .ability
         default: return .harmful
         }
     }
@@ -117,6 +140,12 @@ public enum Benchmark: String, CaseIterable, Codable, Sendable {
         case .wildchat: return "WildChat"
         case .multiturn: return "Multi-turn"
         case .star1: return "STAR-1"
+        case .math500: return "MATH-500"
+        case .aime2024: return "AIME 2024"
+        case .humaneval: return "HumanEval"
+        case .gpqaDiamond: return "GPQA-Diamond"
+        case .mmluPro: return "MMLU-Pro"
+        case .choice: return "Multiple choice"
         }
     }
 }

@@ -19,6 +19,10 @@ public enum BenchmarkLoader {
         switch benchmark {
         case .multiturn: items = try MultiTurnLoader.load(path: path)
         case .star1: items = try STAR1QuestionLoader.load(path: path)
+        case .math500: items = try ReasoningLoaders.math500(path: path)
+        case .aime2024: items = try ReasoningLoaders.aime(path: path)
+        case .humaneval: items = try ReasoningLoaders.humanEval(path: path)
+        case .gpqaDiamond, .mmluPro, .choice: items = try ChoiceLoader.load(path: path, benchmark: benchmark)
         default:
             let table = try CSVTable(contentsOf: path, benchmark: benchmark.rawValue)
             items = try loadCSV(benchmark, table: table)
@@ -90,8 +94,8 @@ public enum BenchmarkLoader {
             for (k, r) in t.records.enumerated() {
                 out.append(BenchmarkItem(id: "\(k)", prompt: try t.required(r, q), categories: list(t.value(r, c)), sourceLine: r.line))
             }
-        case .multiturn, .star1:
-            throw SafetyEvalError.badJSON(path: t.path, location: "", detail: "benchmark '\(name)' is read from JSON, not CSV")
+        case .multiturn, .star1, .math500, .aime2024, .humaneval, .gpqaDiamond, .mmluPro, .choice:
+            throw SafetyEvalError.badJSON(path: t.path, location: "", detail: "benchmark '\(name)' is not read by the safety CSV loader (see BenchmarkLoader.load)")
         }
         return out
     }

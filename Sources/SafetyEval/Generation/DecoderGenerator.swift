@@ -133,6 +133,14 @@ public final class DecoderGenerator: ResponseGenerator {
         return (text, prefill)
     }
 
+    /// Tokens before `</think>`: its position when the tokenizer has it as one token (R1 models),
+    /// else the token count of the decoded text before it; nil when the response never closed it.
+    func thinkLength(_ ids: [Int], text: String) -> Int? {
+        if let end = local.tokenizer.tokenId(ResponsePart.thinkEnd), let k = ids.firstIndex(of: end) { return k }
+        guard let r = text.range(of: ResponsePart.thinkEnd) else { return nil }
+        return (try? local.tokenizer.encode(String(text[..<r.lowerBound])))?.count
+    }
+
     public func generate(_ requests: [GenerationRequest]) throws -> [GenerationResult] {
         var rendered: [(prompt: String, prefill: String?)] = []
         var rows: [[Int]] = []
@@ -151,7 +159,8 @@ public final class DecoderGenerator: ResponseGenerator {
             k += n
             let texts = mine.map { local.tokenizer.decode($0, skipSpecialTokens: true).trimmingCharacters(in: .whitespacesAndNewlines) }
             let produced = mine.reduce(0) { $0 + $1.count }
-            results.append(GenerationResult(prompt: x.prompt, responses: texts, prefillText: x.prefill, generatedTokens: produced))
+            results.append(GenerationResult(prompt: x.prompt, responses: texts, prefillText: x.prefill, generatedTokens: produced,
+                                            responseTokens: mine.map(\.count), thinkTokens: zip(mine, texts).map { thinkLength($0, text: $1) }))
         }
         return results
     }

@@ -164,10 +164,13 @@ public final class GenerationRunner {
     }
 
     private func record(_ item: BenchmarkItem, _ res: GenerationResult, conversation: [ChatTurn]?) -> GenerationRecord {
-        var f: [String: EvalJSON] = ["id": .string(item.id)]
+        var f: [String: EvalJSON] = item.fields
+        f["id"] = .string(item.id)
         if !item.categories.isEmpty { f["category"] = .array(item.categories.map { .string($0) }) }
         if let l = item.label { f["label"] = .string(l) }
         if let p = res.prefillText { f["prefill"] = .string(p) }
+        if let n = res.responseTokens, n.count == res.responses.count { f[LengthKeys.responseTokens] = .array(n.map { .int($0) }) }
+        if let n = res.thinkTokens, n.count == res.responses.count { f[LengthKeys.thinkTokens] = .array(n.map { $0.map { .int($0) } ?? .null }) }
         if let conversation {
             f["conversation"] = .array(conversation.map { .object(["role": .string($0.role), "content": .string($0.content)]) })
         }

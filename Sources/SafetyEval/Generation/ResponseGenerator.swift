@@ -38,12 +38,19 @@ public struct GenerationResult: Equatable, Sendable {
     public var prefillText: String?
     /// Number of tokens generated over all samples (for the progress line's tokens/s).
     public var generatedTokens: Int
+    /// Per sample: tokens generated (stop token excluded); nil when the generator does not count.
+    public var responseTokens: [Int]?
+    /// Per sample: tokens before `</think>` (nil for a sample that never closed its reasoning).
+    public var thinkTokens: [Int?]?
 
-    public init(prompt: String, responses: [String], prefillText: String? = nil, generatedTokens: Int = 0) {
+    public init(prompt: String, responses: [String], prefillText: String? = nil, generatedTokens: Int = 0,
+                responseTokens: [Int]? = nil, thinkTokens: [Int?]? = nil) {
         self.prompt = prompt
         self.responses = responses
         self.prefillText = prefillText
         self.generatedTokens = generatedTokens
+        self.responseTokens = responseTokens
+        self.thinkTokens = thinkTokens
     }
 }
 

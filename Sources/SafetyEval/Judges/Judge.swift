@@ -7,10 +7,13 @@ public struct JudgeInput: Equatable, Sendable {
     public var response: String
     /// False when the full response had no `</think>` (see ``ResponsePart``).
     public var thinkClosed: Bool
-    public init(instruction: String, response: String, thinkClosed: Bool = true) {
+    /// The record's other keys: the gold `answer`, HumanEval's `test` and `entry_point`...
+    public var fields: [String: EvalJSON]
+    public init(instruction: String, response: String, thinkClosed: Bool = true, fields: [String: EvalJSON] = [:]) {
         self.instruction = instruction
         self.response = response
         self.thinkClosed = thinkClosed
+        self.fields = fields
     }
 }
 
@@ -28,6 +31,8 @@ public enum Verdict: Equatable, Sendable {
     case rubric(score: Int, reason: String)
     case xstest(XSTestClass, raw: String)
     case guardModel(unsafe: Bool, categories: [String])
+    /// Ability judges (math, choice, code): correct or not, with what was extracted.
+    case scored(correct: Bool, detail: [String: EvalJSON])
     case failed(String)
 
     /// The value stored in the `<judge>_label` list.
@@ -37,6 +42,7 @@ public enum Verdict: Equatable, Sendable {
         case let .rubric(score, _): return .int(score)
         case let .xstest(c, _): return .string(c.rawValue)
         case let .guardModel(unsafe, _): return .string(unsafe ? "unsafe" : "safe")
+        case let .scored(correct, _): return .int(correct ? 1 : 0)
         case .failed: return .null
         }
     }
@@ -49,6 +55,7 @@ public enum Verdict: Equatable, Sendable {
         case let .rubric(_, reason): return .object(["reason": .string(reason)])
         case let .xstest(_, raw): return .object(["raw": .string(raw)])
         case let .guardModel(_, cats): return .object(["categories": .array(cats.map { .string($0) })])
+        case let .scored(_, detail): return .object(detail)
         case let .failed(why): return .object(["error": .string(why)])
         }
     }
@@ -73,7 +80,7 @@ public enum JudgeRunner {
         for r in file.data {
             for resp in r.response {
                 let p = part.extract(from: resp)
-                inputs.append(JudgeInput(instruction: r.instruction, response: p.text, thinkClosed: p.thinkClosed))
+                inputs.append(JudgeInput(instruction: r.instruction, response: p.text, thinkClosed: p.thinkClosed, fields: r.fields))
             }
         }
         let benchmark = file.benchmarkName.flatMap { try? Benchmark.named($0) }

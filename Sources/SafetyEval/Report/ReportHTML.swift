@@ -23,6 +23,7 @@ public enum ReportHTML {
         <p>Rates are percentages of judged responses; error bars and brackets are Wilson 95% intervals. Failed judgements are left out (counted in the notes). Average = unweighted mean over the table's benchmarks.</p>
 
         """
+        if let c = r.combined { h += ReportCombined.html(c, allModels: r.models) }
         for (ti, t) in r.tables.enumerated() {
             let models = r.models.filter { m in t.columns.contains { r.cell(model: m, table: t, column: $0) != nil } }
             h += "<section id=\"table\(ti)\"><h2>\(esc(t.title))</h2>\n"
@@ -75,13 +76,28 @@ public enum ReportHTML {
         palette[(all.firstIndex(of: model) ?? 0) % palette.count]
     }
 
-    /// Grouped bars: one group per benchmark, one bar per model, Wilson error bars.
+    /// One group of bars: a title and each model's proportion.
+    struct ChartColumn {
+        var title: String
+        var values: [String: Proportion]
+    }
+
+    /// Grouped bars for one table: one group per benchmark, one bar per model.
     static func barChart(_ r: EvalReport, table t: ReportTable, models: [String]) -> String {
-        let allModels = r.models
+        let columns = t.columns.map { col in
+            ChartColumn(title: col.lowerIsBetter ? col.title : "\(col.title) (\(col.metric))",
+                        values: Dictionary(uniqueKeysWithValues: models.compactMap { m in
+                            r.cell(model: m, table: t, column: col).map { (m, $0.rate.overall) } }))
+        }
+        return barChart(columns: columns, models: models, allModels: r.models)
+    }
+
+    /// Grouped bars: one group per column, one bar per model, Wilson error bars.
+    static func barChart(columns: [ChartColumn], models: [String], allModels: [String]) -> String {
         let barW = 22.0, gap = 26.0, left = 48.0, top = 16.0, plotH = 220.0, bottom = 56.0
         // Wide enough for the benchmark label under each group.
         let groupW = max(Double(max(1, models.count)) * barW + gap, 140)
-        let width = max(420, left + Double(t.columns.count) * groupW + 20)
+        let width = max(420, left + Double(columns.count) * groupW + 20)
         let legendH = Double(models.count) * 16 + 8
         let height = top + plotH + bottom + legendH
         func y(_ v: Double) -> Double { top + plotH * (1 - min(1, max(0, v))) }
@@ -90,20 +106,18 @@ public enum ReportHTML {
             s += "<line x1=\"\(num(left))\" y1=\"\(num(y(g)))\" x2=\"\(num(width - 10))\" y2=\"\(num(y(g)))\" stroke=\"#ddd\"/>"
             s += "<text x=\"\(num(left - 6))\" y=\"\(num(y(g) + 4))\" font-size=\"11\" text-anchor=\"end\">\(Int(g * 100))%</text>\n"
         }
-        for (gi, col) in t.columns.enumerated() {
+        for (gi, col) in columns.enumerated() {
             let gx = left + Double(gi) * groupW + (groupW - Double(models.count) * barW) / 2
             for (mi, m) in models.enumerated() {
-                guard let c = r.cell(model: m, table: t, column: col), c.rate.overall.n > 0 else { continue }
-                let p = c.rate.overall
+                guard let p = col.values[m], p.n > 0 else { continue }
                 let x = gx + Double(mi) * barW
-                s += "<rect class=\"bar\" x=\"\(num(x + 2))\" y=\"\(num(y(p.rate)))\" width=\"\(num(barW - 4))\" height=\"\(num(max(0.5, top + plotH - y(p.rate))))\" fill=\"\(color(model: m, in: allModels))\"><title>\(esc(m)) · \(esc(c.title)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))], n = \(p.n)</title></rect>"
+                s += "<rect class=\"bar\" x=\"\(num(x + 2))\" y=\"\(num(y(p.rate)))\" width=\"\(num(barW - 4))\" height=\"\(num(max(0.5, top + plotH - y(p.rate))))\" fill=\"\(color(model: m, in: allModels))\"><title>\(esc(m)) · \(esc(col.title)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))], n = \(p.n)</title></rect>"
                 let cx = x + barW / 2
                 s += "<line class=\"errorbar\" x1=\"\(num(cx))\" y1=\"\(num(y(p.low)))\" x2=\"\(num(cx))\" y2=\"\(num(y(p.high)))\" stroke=\"#222\" stroke-width=\"1.2\"/>"
                 s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.low)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.low)))\" stroke=\"#222\"/>"
                 s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.high)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.high)))\" stroke=\"#222\"/>\n"
             }
-            let title = col.lowerIsBetter ? col.title : "\(col.title) (\(col.metric))"
-            s += "<text x=\"\(num(gx + Double(models.count) * barW / 2))\" y=\"\(num(top + plotH + 18))\" font-size=\"12\" text-anchor=\"middle\">\(esc(title))</text>\n"
+            s += "<text x=\"\(num(gx + Double(models.count) * barW / 2))\" y=\"\(num(top + plotH + 18))\" font-size=\"12\" text-anchor=\"middle\">\(esc(col.title))</text>\n"
         }
         s += "<line x1=\"\(num(left))\" y1=\"\(num(top + plotH))\" x2=\"\(num(width - 10))\" y2=\"\(num(top + plotH))\" stroke=\"#888\"/>\n"
         for (mi, m) in models.enumerated() {

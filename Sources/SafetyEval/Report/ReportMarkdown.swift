@@ -7,6 +7,7 @@ public enum ReportMarkdown {
     public static func render(_ r: EvalReport) -> String {
         var s = "# SafeKey safety evaluation\n\n"
         s += "Rates are percentages of judged responses with Wilson 95% intervals in brackets. Failed judgements are left out and counted below. Average = unweighted mean over the table's benchmarks.\n\n"
+        if let c = r.combined { s += ReportCombined.markdown(c) }
         for t in r.tables {
             s += "## \(t.title)\n\n"
             s += "| Model | " + t.columns.map { "\($0.title) \($0.lowerIsBetter ? "↓" : "↑ \($0.metric)")" }.joined(separator: " | ") + (t.columns.contains(where: \.lowerIsBetter) ? " | Average ↓ (harmful columns) |\n" : " | Average |\n")
