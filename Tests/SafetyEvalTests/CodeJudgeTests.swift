@@ -30,7 +30,7 @@ final class CodeJudgeTests: XCTestCase {
         let labels = judged.data.map { $0.fields["answer_code_label"]?.arrayValue?.first ?? .null }
         XCTAssertFalse(labels.contains(.null), "no item may fail to run")
         let details = judged.data.map { $0.fields["answer_code_detail"]?.arrayValue?.first?.objectValue ?? [:] }
-        let v: [Verdict] = zip(labels, details).map { .scored(correct: $0 == .int(1), detail: $1) }
+        let v: [Verdict] = zip(labels, details).map { .scored(correct: $0 == .int(1), detail: $1.dictionary) }
         return (labels.filter { $0 == .int(1) }.count, secs, v)
     }
 

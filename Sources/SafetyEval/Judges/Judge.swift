@@ -55,7 +55,7 @@ public enum Verdict: Equatable, Sendable {
         case let .rubric(_, reason): return .object(["reason": .string(reason)])
         case let .xstest(_, raw): return .object(["raw": .string(raw)])
         case let .guardModel(_, cats): return .object(["categories": .array(cats.map { .string($0) })])
-        case let .scored(_, detail): return .object(detail)
+        case let .scored(_, detail): return .object(JSONObject(detail))
         case let .failed(why): return .object(["error": .string(why)])
         }
     }

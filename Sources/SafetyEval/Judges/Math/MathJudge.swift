@@ -40,8 +40,7 @@ public struct MathJudge: ResponseJudge {
     static func gold(_ fields: [String: EvalJSON]) -> String? {
         switch fields["answer"] {
         case let .string(s)?: return s
-        case let .int(i)?: return "\(i)"
-        case let .double(d)?: return "\(d)"
+        case let .number(n)?: return n   // the number's JSON text, e.g. "204" or "0.5"
         default: return nil
         }
     }
