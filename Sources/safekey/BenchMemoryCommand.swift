@@ -24,11 +24,11 @@ struct BenchMemoryCommand: ParsableCommand {
         guard FileManager.default.isWritableFile(atPath: "/proc/self/clear_refs") else {
             throw ValidationError("needs Linux /proc/self/clear_refs to reset the peak RSS")
         }
-        let cfg: [String: Any] = ["model_type": "qwen2", "vocab_size": vocab, "hidden_size": hidden,
-                                  "intermediate_size": hidden * 11 / 4, "num_hidden_layers": layers,
-                                  "num_attention_heads": 4, "num_key_value_heads": 2, "rms_norm_eps": 1e-6,
-                                  "max_position_embeddings": 16384, "tie_word_embeddings": true]
-        let config = try ModelConfig(json: Array(try JSONSerialization.data(withJSONObject: cfg)), path: "bench")
+        let cfg: JSONObject = ["model_type": "qwen2", "vocab_size": .int(vocab), "hidden_size": .int(hidden),
+                               "intermediate_size": .int(hidden * 11 / 4), "num_hidden_layers": .int(layers),
+                               "num_attention_heads": 4, "num_key_value_heads": 2, "rms_norm_eps": 1e-6,
+                               "max_position_embeddings": 16384, "tie_word_embeddings": true]
+        let config = try ModelConfig(object: cfg, path: "bench")
         let model = DecoderModel(config: config)
         model.initializeRandomly(seed: 1)
         let head = SafetyHead(hiddenSize: hidden, seed: 1)

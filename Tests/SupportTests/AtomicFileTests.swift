@@ -21,6 +21,11 @@ final class AtomicFileTests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "xyz")
         XCTAssertEqual(try leftovers(dir + "/sub/deeper"), [])
+        // Without createFolders a missing folder is an error, and nothing is created.
+        XCTAssertThrowsError(try AtomicFile.write(to: dir + "/absent/x.bin", createFolders: false) { try $0.write("x") }) { e in
+            XCTAssertEqual((e as? FileError)?.path, dir + "/absent")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/absent"))
     }
 
     /// A failing writer leaves the old file untouched and no temporary file behind.

@@ -29,13 +29,6 @@ enum Fixtures {
         return t
     }
 
-    /// A Foundation JSON object (as the tests patch it) as the tokenizer's JSON value: written by
-    /// JSONSerialization, read back by Support's parser.
-    static func ordered(_ object: [String: Any]) throws -> JSONObject {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return try XCTUnwrap(JSONParser.parse(data, path: "patched spec").objectValue)
-    }
-
     static func json(_ file: String) throws -> Any {
         let data = try Data(contentsOf: fixtures.appendingPathComponent(file))
         return try JSONSerialization.jsonObject(with: data)

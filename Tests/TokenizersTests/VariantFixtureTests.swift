@@ -8,30 +8,33 @@ import Tokenizers
 /// regex patterns, invert, every split behaviour, and merges in the older "a b" string form.
 final class TokenizerVariantFixtureTests: XCTestCase {
     func testVariantsMatchHF() throws {
-        guard let variants = try Fixtures.json("variants.json") as? [String: [String: Any]] else {
+        let variantsPath = Fixtures.fixtures.appendingPathComponent("variants.json").path
+        guard let variants = try JSONParser.parse(file: variantsPath).objectValue else {
             return XCTFail("variants.json malformed")
         }
         XCTAssertEqual(variants.count, 4)
-        for (name, patch) in variants.sorted(by: { $0.key < $1.key }) {
-            guard let base = patch["base"] as? String else { return XCTFail("\(name): no base") }
+        for (name, patch) in variants.entries.sorted(by: { $0.key < $1.key }) {
+            guard let base = patch["base"]?.stringValue else { return XCTFail("\(name): no base") }
             let folder = try Fixtures.tokenizerFolder(base)
-            var spec = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/tokenizer.json")))
-                as? [String: Any] ?? [:]
-            for (key, value) in (patch["set"] as? [String: Any]) ?? [:] { spec[key] = value }
-            var added = spec["added_tokens"] as? [[String: Any]] ?? []
-            let updates = (patch["update_added"] as? [String: [String: Any]]) ?? [:]
+            var spec = try XCTUnwrap(JSONParser.parse(file: folder + "/tokenizer.json").objectValue)
+            for e in patch["set"]?.objectValue?.entries ?? [] { spec[e.key] = e.value }
+            var added = spec["added_tokens"]?.arrayValue ?? []
+            let updates = patch["update_added"]?.objectValue ?? [:]
             for k in added.indices {
-                guard let content = added[k]["content"] as? String, let update = updates[content] else { continue }
-                for (flag, value) in update { added[k][flag] = value }
+                guard var token = added[k].objectValue, let content = token["content"]?.stringValue,
+                      let update = updates[content]?.objectValue else { continue }
+                for e in update.entries { token[e.key] = e.value }
+                added[k] = .object(token)
             }
-            added += (patch["add_added"] as? [[String: Any]]) ?? []
-            spec["added_tokens"] = added
-            if (patch["merges_as_strings"] as? Bool) == true, var model = spec["model"] as? [String: Any],
-               let merges = model["merges"] as? [[String]] {
-                model["merges"] = merges.map { $0.joined(separator: " ") }  // the older "a b" form
-                spec["model"] = model
+            added += patch["add_added"]?.arrayValue ?? []
+            spec["added_tokens"] = .array(added)
+            if patch["merges_as_strings"]?.boolValue == true, var model = spec["model"]?.objectValue,
+               let merges = model["merges"]?.arrayValue {
+                // the older "a b" form
+                model["merges"] = .array(merges.map { .string(($0.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")) })
+                spec["model"] = .object(model)
             }
-            let tok = try Tokenizer(spec: Fixtures.ordered(spec), source: "variant \(name)")
+            let tok = try Tokenizer(spec: spec, source: "variant \(name)")
             let rows = try Fixtures.jsonLines("variant-\(name).jsonl")
             XCTAssertGreaterThan(rows.count, 400)
             var failures = 0

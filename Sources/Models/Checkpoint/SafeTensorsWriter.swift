@@ -146,9 +146,10 @@ public enum SafeTensorsWriter {
         }
     }
 
-    /// ``AtomicFile/write(to:_:)`` with its errors as ``ModelsError/io(path:detail:)``: a temporary
-    /// sibling, fsynced, renamed over `path`, the folder fsynced; on failure `path` is untouched.
+    /// ``AtomicFile/write(to:createFolders:_:)`` with its errors as ``ModelsError/io(path:detail:)``:
+    /// a temporary sibling, fsynced, renamed over `path`, the folder fsynced; on failure `path` is
+    /// untouched. The folder must exist (`writeModel` creates its own).
     public static func atomicWrite(path: String, _ body: (FileSink) throws -> Void) throws {
-        try ModelsError.writing { try AtomicFile.write(to: path, body) }
+        try ModelsError.writing { try AtomicFile.write(to: path, createFolders: false, body) }
     }
 }

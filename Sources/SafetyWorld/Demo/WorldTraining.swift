@@ -9,12 +9,12 @@ import Tokenizers
 public enum WorldTraining {
     /// The tiny base model's architecture: Qwen2 (tied embeddings, q/k/v bias), small enough to
     /// pre-train and fine-tune on two CPU cores in minutes.
-    public static func baseConfig(vocabSize: Int, bosId: Int, eosId: Int) -> [String: Any] {
-        ["architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": vocabSize, "hidden_size": 128,
+    public static func baseConfig(vocabSize: Int, bosId: Int, eosId: Int) -> JSONObject {
+        ["architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": .int(vocabSize), "hidden_size": 128,
          "intermediate_size": 384, "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2,
          "max_position_embeddings": 1024, "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "tie_word_embeddings": true,
-         "hidden_act": "silu", "use_sliding_window": false, "sliding_window": NSNull(), "max_window_layers": 4,
-         "attention_dropout": 0.0, "initializer_range": 0.02, "bos_token_id": bosId, "eos_token_id": eosId,
+         "hidden_act": "silu", "use_sliding_window": false, "sliding_window": .null, "max_window_layers": 4,
+         "attention_dropout": 0.0, "initializer_range": 0.02, "bos_token_id": .int(bosId), "eos_token_id": .int(eosId),
          "torch_dtype": "float32", "use_cache": true]
     }
 
@@ -61,7 +61,7 @@ public struct WorldPretraining {
             throw WorldError.badTokenizer(path: tokenizerFolder, detail: "tokenizer_config.json must name bos_token and eos_token")
         }
         let cfg = WorldTraining.baseConfig(vocabSize: tokenizer.vocabularySize, bosId: bos, eosId: eos)
-        let config = try ModelConfig(json: Array(try JSONSerialization.data(withJSONObject: cfg)), path: "world-base config")
+        let config = try ModelConfig(object: cfg, path: "world-base config")
         let model = DecoderModel(config: config)
         model.initializeRandomly(seed: seed)
         let examples = try WorldTraining.encode(try SafetyWorld.examples(.pretraining, count: count, seed: seed), tokenizer: tokenizer)

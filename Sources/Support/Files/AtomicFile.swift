@@ -17,10 +17,14 @@ import Darwin
 ///     try AtomicFile.write(to: "big.bin") { sink in try sink.write(header); try sink.write(body) }
 public enum AtomicFile {
     /// Writes through `body`, which may call `sink.write` any number of times (for files too large
-    /// to build in memory first). The destination folder is created when missing.
-    public static func write(to path: String, _ body: (FileSink) throws -> Void) throws {
+    /// to build in memory first). A missing destination folder is created when `createFolders` is
+    /// true, else it is an error (for writers whose contract is "the folder must exist").
+    public static func write(to path: String, createFolders: Bool = true, _ body: (FileSink) throws -> Void) throws {
         let dir = (path as NSString).deletingLastPathComponent
         let folder = dir.isEmpty ? "." : dir
+        if !createFolders, !FileManager.default.fileExists(atPath: folder) {
+            throw FileError(path: folder, detail: "no such folder — create it first or check the path")
+        }
         if !FileManager.default.fileExists(atPath: folder) {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 throw FileError(path: folder, detail: "cannot create the folder (\(error.localizedDescription)) — check the path and its permissions")
