@@ -34,15 +34,17 @@ public enum AtomicFile {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw FileError(path: tmp, detail: "cannot create: \(errnoText()) — check that the folder is writable") }
         let sink = FileSink(fd: fd, path: tmp)
+        var fdOpen = true   // the descriptor is closed exactly once (a second close could hit a reused fd)
         do {
             try body(sink)
             guard fsync(fd) == 0 else { throw FileError(path: tmp, detail: "fsync failed: \(errnoText())") }
-            close(fd)
+            fdOpen = false
+            guard close(fd) == 0 else { throw FileError(path: tmp, detail: "close failed: \(errnoText())") }
             guard rename(tmp, path) == 0 else {
                 throw FileError(path: path, detail: "cannot rename \(tmp) over it: \(errnoText()) — is it a folder or on a read-only file system?")
             }
         } catch {
-            close(fd)
+            if fdOpen { close(fd) }
             unlink(tmp)
             throw error
         }
