@@ -4,22 +4,8 @@ import XCTest
 /// `safekey encode` on bad input: bad records are reported with their lines and counted; a file
 /// with no usable record fails with a clear message and exit code 1.
 final class EncodeCLITests: XCTestCase {
-    private var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("safekey").path
-    }
-
-    private func run(_ args: [String]) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    private var executable: String { SafekeyCLI.executable }
+    private func run(_ args: [String]) throws -> (Int32, String, String) { try SafekeyCLI.run(args) }
 
     func testBadRecordsAreReportedAndAFullyBadFileFails() throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else { throw XCTSkip("safekey executable not built at \(executable)") }
