@@ -12,10 +12,15 @@ times forward with `labels=input_ids` (transformers' shifted mean cross-entropy)
 `zero_grad()` — the same work as the Swift step. Generation: `model.generate` greedy, batch 1,
 random prompt; decode tokens/s = (N − 1) / (t(N new tokens) − t(1 new token)).
 
+LoRA (`train --lora R [--base-weights bf16]`): the twin wraps the model with PEFT
+(`LoraConfig(r=R, lora_alpha=2R, target_modules=every projection)`) on a base held in bf16 (or
+f32), and AdamW trains the adapters only; ours runs `safekey bench train --lora R --base-weights …`.
+
 Usage (from the repository root, after a release build):
   swift build -c release -Xswiftc -target-cpu -Xswiftc native --product safekey --scratch-path .build-perf-rel
   python3 Scripts/bench_vs_torch.py train --shape tiny --reps 3
   python3 Scripts/bench_vs_torch.py generate --shape qwen05b --weights bf16 --reps 3
+  python3 Scripts/bench_vs_torch.py train --shape qwen05b --lora 16 --base-weights bf16 --reps 3
 Options: --safekey PATH (binary), --threads N (default 2), --steps N, --seq-len T, --new-tokens N.
 """
 import argparse
@@ -64,10 +69,18 @@ def torch_train(args):
     peak = sgemm_peak(torch)
     _, _, _, _, _, vocab, seq, batch = SHAPES[args.shape]
     t, b = args.seq_len or seq, args.batch or batch
-    model = build_model(args.shape, torch.float32)
+    if args.lora:
+        from peft import LoraConfig, get_peft_model
+        base = build_model(args.shape, torch.bfloat16 if args.base_weights == "bf16" else torch.float32)
+        targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+        model = get_peft_model(base, LoraConfig(r=args.lora, lora_alpha=2 * args.lora, lora_dropout=0.0,
+                                                target_modules=targets, task_type="CAUSAL_LM"))
+    else:
+        model = build_model(args.shape, torch.float32)
     model.train()
-    decay = [p for n, p in model.named_parameters() if not n.endswith("bias") and "norm" not in n]
-    plain = [p for n, p in model.named_parameters() if n.endswith("bias") or "norm" in n]
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in named if not n.endswith("bias") and "norm" not in n]
+    plain = [p for n, p in named if n.endswith("bias") or "norm" in n]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 1e-4}, {"params": plain, "weight_decay": 0.0}],
                             lr=1e-5, betas=(0.9, 0.95), foreach=False)
     ids = torch.randint(0, vocab, (b, t), generator=torch.Generator().manual_seed(0x5AFE))
@@ -81,7 +94,7 @@ def torch_train(args):
         if step > 0:
             times.append(time.perf_counter() - t0)
     step_s = statistics.median(times)
-    return {"benchmark": "train", "shape": args.shape, "seq_len": t, "batch": b, "steps": args.steps,
+    return {"benchmark": "train", "shape": args.shape, "lora": args.lora, "base_weights": args.base_weights, "seq_len": t, "batch": b, "steps": args.steps,
             "tokens_per_s": b * t / step_s, "step_s": step_s, "sgemm_peak_gflops": peak,
             "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
@@ -129,6 +142,8 @@ def main():
     ap.add_argument("--new-tokens", type=int, default=64)
     ap.add_argument("--prompt-len", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lora", type=int, help="train: LoRA rank (adapters on a frozen base)")
+    ap.add_argument("--base-weights", default="bf16", choices=["f32", "bf16"], help="train --lora: base dtype")
     ap.add_argument("--safekey", default=".build-perf-rel/release/safekey")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -144,6 +159,7 @@ def main():
         common += ["--steps", str(args.steps)]
         common += ["--seq-len", str(args.seq_len)] if args.seq_len else []
         common += ["--batch", str(args.batch)] if args.batch else []
+        common += ["--lora", str(args.lora), "--base-weights", args.base_weights] if args.lora else []
     else:
         common += ["--weights", args.weights, "--new-tokens", str(args.new_tokens), "--prompt-len", str(args.prompt_len)]
     ours_cmd = [args.safekey, "bench", args.benchmark] + common + ["--json"]

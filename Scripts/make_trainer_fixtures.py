@@ -173,22 +173,11 @@ def objective(model, heads, batch, eos, aux, o):
     return res
 
 
-def main():
-    tok = AutoTokenizer.from_pretrained(TOK)
-    keep = tok.chat_template.replace(THINK_STRIP, "")
-    assert keep != tok.chat_template
-    recs = records()
-    encoded = [encode(tok, keep, r) for r in recs]
-    eos = tok.convert_tokens_to_ids(tok.eos_token)
-    o = OPTS
-    model, heads = make_model()
-    per_record = []
-    for e in encoded:
-        r = objective(model, heads, [e], eos, True, o)
-        per_record.append({"sft_loss": r["sft"], "qmm_loss": r["qmm"], "head_loss": r["head"], "total": r["total"].item()})
-    # Training: no shuffle, batches of 2, accumulation 2, aux in the last epoch.
-    params = list(model.parameters()) + list(heads.values())
-    named = list(model.named_parameters()) + list(heads.items())
+def train_steps(model, heads, named, encoded, eos, o):
+    """Optimizer steps of SafeKey training over `named` (name, tensor) pairs: no shuffle, batches of
+    o["batch_size"], accumulation o["grad_accum"], AdamW (no decay on biases) with the cosine warm-up
+    schedule, QMM + DPSH in the last o["last_k_epochs"] epochs. Returns one log entry per step."""
+    params = [p for _, p in named]
     decay = [p for n, p in named if not n.endswith("bias")]
     nodecay = [p for n, p in named if n.endswith("bias")]
     batches = [encoded[i:i + o["batch_size"]] for i in range(0, len(encoded), o["batch_size"])]
@@ -214,6 +203,24 @@ def main():
             steps.append({"epoch": epoch, "lr": lr, "loss": sum(losses) / len(losses), "sft_loss": sum(sfts) / len(sfts),
                           "qmm_loss": sum(qmms) / len(qmms) if qmms else None,
                           "head_loss": sum(hds) / len(hds) if hds else None, "grad_norm": gn})
+    return steps
+
+
+def main():
+    tok = AutoTokenizer.from_pretrained(TOK)
+    keep = tok.chat_template.replace(THINK_STRIP, "")
+    assert keep != tok.chat_template
+    recs = records()
+    encoded = [encode(tok, keep, r) for r in recs]
+    eos = tok.convert_tokens_to_ids(tok.eos_token)
+    o = OPTS
+    model, heads = make_model()
+    per_record = []
+    for e in encoded:
+        r = objective(model, heads, [e], eos, True, o)
+        per_record.append({"sft_loss": r["sft"], "qmm_loss": r["qmm"], "head_loss": r["head"], "total": r["total"].item()})
+    # Training: no shuffle, batches of 2, accumulation 2, aux in the last epoch.
+    steps = train_steps(model, heads, list(model.named_parameters()) + list(heads.items()), encoded, eos, o)
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "records.jsonl"), "w") as f:
         for r in recs:

@@ -36,6 +36,7 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "api: environment variable holding the API key (unset or empty = no key).") var apiKeyEnv: String = "OPENAI_API_KEY"
     @Option(help: "api: model name sent in the request.") var modelName: String?
     @Option(help: "model: local model folder (config.json, safetensors, tokenizer.json with a chat template).") var model: String?
+    @Option(help: "model: PEFT LoRA adapter folder applied on top of --model.") var adapter: String?
     @Option(help: "api: seconds before a request times out.") var timeout: Double = 60
     @Option(help: "api: retries after a failed request (exponential back-off).") var retries: Int = 4
     @Option(help: "api: cache folder (responses keyed by request); default <output or gold>.cache.") var cacheDir: String?
@@ -86,7 +87,7 @@ struct AnnotateCommand: ParsableCommand {
             return APIPicker(client: client, model: model)
         default:
             guard let folder = model else { throw AnnotatorError.configuration("--method model needs --model DIR (a local chat model folder)") }
-            return ModelPicker(scorer: try LocalModelScorer(folder: folder))
+            return ModelPicker(scorer: try LocalModelScorer(folder: folder, adapter: adapter))
         }
     }
 

@@ -6,7 +6,8 @@ import Tensor
 
 /// `safekey bench memory`: peak resident memory of one SafeKey training step (SFT + QMM + DPSH,
 /// forward and backward) at growing sequence lengths, with and without gradient checkpointing, on
-/// a small random Qwen2-shaped model. Attention is tiled (O(T) per head), so growth should be
+/// a small random Qwen2-shaped model — or on a real model's shape (`--shape r1-qwen-1.5b`, random
+/// weights), optionally LoRA on a frozen BF16 base (`--lora 16 --base-weights bf16`). Attention is tiled (O(T) per head), so growth should be
 /// linear in T; a T×T buffer would show up as quadratic growth.
 ///
 /// Peak RSS is read from `/proc/self/status` (VmHWM), reset before each run through
@@ -19,6 +20,11 @@ struct BenchMemoryCommand: ParsableCommand {
     @Option var hidden = 256
     @Option var layers = 4
     @Option var vocab = 4096
+    @Option(help: "A bench shape instead of --hidden/--layers/--vocab, e.g. r1-qwen-1.5b, r1-qwen-7b, r1-llama-8b, qwen05b.") var shape: String?
+    @Option(help: "One sequence length (overrides --seq-lens).") var seqLen: Int?
+    @Flag(help: "Measure with gradient checkpointing only (default: off and on).") var checkpoint = false
+    @Option(help: "Train LoRA adapters of this rank (all projections) on a frozen base.") var lora: Int?
+    @Option(help: "Frozen base weights with --lora: f32 or bf16.") var baseWeights: WeightStorage = .bf16
 
     func run() throws {
         guard FileManager.default.isWritableFile(atPath: "/proc/self/clear_refs") else {
@@ -28,14 +34,24 @@ struct BenchMemoryCommand: ParsableCommand {
                                "intermediate_size": .int(hidden * 11 / 4), "num_hidden_layers": .int(layers),
                                "num_attention_heads": 4, "num_key_value_heads": 2, "rms_norm_eps": 1e-6,
                                "max_position_embeddings": 16384, "tie_word_embeddings": true]
-        let config = try ModelConfig(object: cfg, path: "bench")
-        let model = DecoderModel(config: config)
+        var config = try ModelConfig(object: cfg, path: "bench")
+        if let shape {
+            guard let spec = BenchShape.named(shape) else {
+                throw ValidationError("unknown shape \"\(shape)\"; use one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
+            }
+            config = try spec.config()
+        }
+        let model = DecoderModel(config: config, weightStorage: lora == nil ? .f32 : baseWeights)
         model.initializeRandomly(seed: 1)
-        let head = SafetyHead(hiddenSize: hidden, seed: 1)
-        print("safekey bench memory — Qwen2 shape hidden \(hidden), \(layers) layers, vocab \(vocab), batch 1, \(Parallel.threads) threads")
-        print("seq len   checkpointing   peak RSS growth (MiB)   step seconds")
-        for t in seqLens.split(separator: ",").compactMap({ Int($0) }) {
-            for ckpt in [false, true] {
+        if let lora { try model.attachLoRA(LoRAConfig(rank: lora), seed: 1) }
+        let head = SafetyHead(hiddenSize: config.hiddenSize, seed: 1)
+        let vocab = config.vocabSize
+        print("safekey bench memory — \(shape ?? "Qwen2 shape hidden \(hidden), \(layers) layers, vocab \(vocab)"), \(model.parameterCount) weights, "
+              + "\(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "full f32 fine-tuning"), batch 1, \(Parallel.threads) threads")
+        print("model resident after loading: \(String(format: "%.1f", Double(procStatusBytes("VmRSS") ?? 0) / 1048576)) MiB")
+        print("seq len   checkpointing   peak RSS growth (MiB)   peak RSS (MiB)   step seconds")
+        for t in seqLen.map({ [$0] }) ?? seqLens.split(separator: ",").compactMap({ Int($0) }) {
+            for ckpt in checkpoint ? [true] : [false, true] {
                 let ids = (0..<t).map { ($0 * 7919) % vocab }
                 let p = t / 8, k = t / 2
                 let e = EncodedExample(inputIds: ids, labels: ids.enumerated().map { $0.offset < p ? -100 : $0.element },
@@ -53,7 +69,9 @@ struct BenchMemoryCommand: ParsableCommand {
                 try r.total.backward()
                 let seconds = Date().timeIntervalSince(start)
                 let growth = Double(peakResidentBytes() - before) / 1048576
-                print(pad("\(t)", 10), pad(ckpt ? "on" : "off", 16), pad(String(format: "%.1f", growth), 24), String(format: "%.2f", seconds))
+                let peak = Double(peakResidentBytes()) / 1048576
+                print(pad("\(t)", 10), pad(ckpt ? "on" : "off", 16), pad(String(format: "%.1f", growth), 24),
+                      pad(String(format: "%.1f", peak), 17), String(format: "%.2f", seconds))
             }
         }
     }

@@ -17,7 +17,10 @@ struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Training-step throughput of a Qwen2-shaped model (tokens/s, GFLOP/s, peak RSS).")
 
-    @Option(help: "Model shape: tiny, small or qwen05b (issue 7's table).") var shape = "tiny"
+    @Option(help: "Model shape: tiny, small, qwen05b (issue 7's table), or r1-qwen-1.5b, r1-qwen-7b, r1-llama-8b (the real configs, random weights).")
+    var shape = "tiny"
+    @Option(help: "Train LoRA adapters of this rank (all projections, alpha 2R) on a frozen base instead of every weight.") var lora: Int?
+    @Option(help: "Frozen base weights with --lora: f32 or bf16.") var baseWeights: WeightStorage = .f32
     @Option(help: "Timed steps (after one warm-up step); the median is reported.") var steps = 5
     @Option(help: "Sequence length (default: the shape's).") var seqLen: Int?
     @Option(help: "Batch size (default: the shape's).") var batch: Int?
@@ -34,8 +37,10 @@ struct BenchTrainCommand: ParsableCommand {
         let t = seqLen ?? spec.seqLen, b = batch ?? spec.batch
         guard t >= 2, b >= 1 else { throw ValidationError("--seq-len must be ≥ 2 and --batch ≥ 1") }
         let peak = measureSgemmPeak()
-        let model = DecoderModel(config: try spec.config())
+        let model = DecoderModel(config: try spec.config(), weightStorage: lora == nil ? .f32 : baseWeights)
         model.initializeRandomly(seed: 2002)
+        if let lora { try model.attachLoRA(LoRAConfig(rank: lora), seed: 2002) }
+        let fusedHead = self.fusedHead || lora != nil   // a frozen BF16 head goes through the fused loss
         let cfg = model.config
         let decayed = model.parameters.filter { !($0.name ?? "").hasSuffix(".bias") && !($0.name ?? "").hasSuffix("norm.weight") }
         let plain = model.parameters.filter { p in !decayed.contains { $0 === p } }
@@ -72,10 +77,13 @@ struct BenchTrainCommand: ParsableCommand {
         }
         let total = zip(zip(fwd, bwd), optT).map { $0.0 + $0.1 + $1 }
         let stepSeconds = middle(total)
-        let flops = trainingFlops(cfg, seqLen: t, batch: b)
+        // With a frozen base no weight gradient is formed: about 2 forwards' worth instead of 3.
+        let flops = trainingFlops(cfg, seqLen: t, batch: b) * (lora == nil ? 1 : 2.0 / 3)
         let result = BenchResult(fields: [
             ("benchmark", .string("train")), ("shape", .string(spec.name)), ("seq_len", .int(t)), ("batch", .int(b)),
             ("threads", .int(Parallel.threads)), ("checkpointing", .bool(checkpoint)), ("fused_head", .bool(fusedHead)), ("steps", .int(steps)),
+            ("lora_rank", .int(lora ?? 0)), ("base_weights", .string(lora == nil ? "f32" : baseWeights.rawValue)),
+            ("trained_parameters", .int(model.parameters.reduce(0) { $0 + $1.count })),
             ("parameters", .int(model.parameterCount)),
             ("tokens_per_s", .double(Double(b * t) / stepSeconds)), ("step_s", .double(stepSeconds)),
             ("forward_s", .double(middle(fwd))), ("backward_s", .double(middle(bwd))), ("optimizer_s", .double(middle(optT))),
@@ -86,7 +94,7 @@ struct BenchTrainCommand: ParsableCommand {
         OpProfile.isEnabled = false
         if json { print(result.json); return }
         if profile { printOpProfile(steps: steps) }
-        print("safekey bench train — shape \(spec.name), \(model.parameterCount) parameters, \(b) × \(t) tokens, \(Parallel.threads) threads, f32, AdamW\(checkpoint ? ", checkpointing" : "")\(fusedHead ? ", fused head+CE" : "")")
+        print("safekey bench train — shape \(spec.name), \(model.parameterCount) parameters, \(b) × \(t) tokens, \(Parallel.threads) threads, \(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "f32"), AdamW\(checkpoint ? ", checkpointing" : "")\(fusedHead ? ", fused head+CE" : "")")
         result.printTable()
     }
 }
@@ -129,17 +137,21 @@ func forwardFlops(_ c: ModelConfig, seqLen t: Int, batch b: Int, context: Int? =
 struct BenchShape {
     let name: String
     let hidden, layers, heads, kvHeads, intermediate, vocab, seqLen, batch: Int
+    /// A real model's `config.json` (RealModelShapes); nil for the synthetic Qwen2 shapes.
+    var json: String? = nil
 
     static let all = [
         BenchShape(name: "tiny", hidden: 256, layers: 4, heads: 4, kvHeads: 2, intermediate: 704, vocab: 4096, seqLen: 256, batch: 4),
         BenchShape(name: "small", hidden: 512, layers: 8, heads: 8, kvHeads: 2, intermediate: 1408, vocab: 8192, seqLen: 512, batch: 2),
         BenchShape(name: "qwen05b", hidden: 896, layers: 24, heads: 14, kvHeads: 2, intermediate: 4864, vocab: 151936, seqLen: 512, batch: 1),
-    ]
+    ] + RealModelShapes.configs.map { BenchShape(name: $0.name, hidden: 0, layers: 0, heads: 0, kvHeads: 0, intermediate: 0,
+                                                 vocab: 0, seqLen: 512, batch: 1, json: $0.json) }
 
     static func named(_ n: String) -> BenchShape? { all.first { $0.name == n } }
 
     /// The `config.json` of this shape (what `Scripts/bench_vs_torch.py` gives `Qwen2Config`).
     func config() throws -> ModelConfig {
+        if let json { return try ModelConfig(json: Array(json.utf8), path: "bench shape \(name)") }
         let text = """
         {"model_type": "qwen2", "hidden_size": \(hidden), "num_hidden_layers": \(layers), \
         "num_attention_heads": \(heads), "num_key_value_heads": \(kvHeads), "intermediate_size": \(intermediate), \

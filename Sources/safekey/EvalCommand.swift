@@ -68,6 +68,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "llama-guard: local guard model folder (e.g. Llama-Guard-3-1B/8B), run on our own engine (greedy).")
     var guardModel: String?
 
+    @Option(help: "llama-guard: PEFT LoRA adapter folder applied on top of --guard-model.")
+    var adapter: String?
+
     @Option(help: "llama-guard: new tokens generated per verdict with --guard-model.")
     var guardMaxNewTokens: Int = 20
 
@@ -129,7 +132,7 @@ struct EvalCommand: ParsableCommand {
             guard let folder = guardModel else {
                 throw ValidationError("--judge llama-guard needs --guard-model DIR (a local Llama Guard 3 folder), --guard-endpoint, or --dump-prompts FILE")
             }
-            j = LlamaGuardJudge(classifier: try LocalGuardClassifier(folder: folder, maxNewTokens: guardMaxNewTokens, batchSize: guardBatchSize))
+            j = LlamaGuardJudge(classifier: try LocalGuardClassifier(folder: folder, adapter: adapter, maxNewTokens: guardMaxNewTokens, batchSize: guardBatchSize))
         }
         let judged = try JudgeRunner.apply(j, to: file, part: part)
         let dest = output ?? input

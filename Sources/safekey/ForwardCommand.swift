@@ -18,6 +18,9 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "Comma-separated token ids, e.g. 3,17,250.")
     var ids: String
 
+    @Option(help: "PEFT LoRA adapter folder applied on top of --model.")
+    var adapter: String?
+
     @Option(name: .customLong("mask-prefix"), help: "Hide key positions 0..<N from every query.")
     var maskPrefix: Int = 0
 
@@ -40,7 +43,7 @@ struct ForwardCommand: ParsableCommand {
     }
 
     func run() throws {
-        let m = try DecoderModel(folder: model)
+        let m = try DecoderModel(folder: model, adapter: adapter)
         let text = try m.forwardReport(ids: try parsedIds(), maskPrefix: maskPrefix)
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }

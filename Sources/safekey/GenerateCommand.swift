@@ -65,6 +65,8 @@ struct GenerateCommand: ParsableCommand {
     var modelName: String?
     @Option(help: "Weights in memory: f32, or bf16 (half the memory and ~1.6× faster batch-1 decoding; results differ from f32 by bf16 rounding unless the checkpoint is bf16).")
     var weights: WeightStorage = .f32
+    @Option(help: "PEFT LoRA adapter folder applied on top of --model (e.g. the output of train --lora-rank).")
+    var adapter: String?
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
@@ -86,7 +88,7 @@ struct GenerateCommand: ParsableCommand {
                                         repetitionPenalty: repetitionPenalty, seed: seed)
         let t0 = Date()
         let generator = try DecoderGenerator(folder: model, name: modelName, params: params, rowsPerBatch: batchSize * samples,
-                                             weightStorage: weights)
+                                             weightStorage: weights, adapter: adapter)
         log(String(format: "loaded %@ (%@, %d layers, vocab %d) in %.1f s", generator.modelName, generator.local.model.config.family.rawValue,
                    generator.local.model.config.numLayers, generator.local.model.config.vocabSize, Date().timeIntervalSince(t0)))
         for (arg, items) in loaded {

@@ -12,6 +12,7 @@ struct SafeKeyCommand: ParsableCommand {
             EncodeCommand.self,
             LossCommand.self,
             TrainCommand.self,
+            MergeCommand.self,
             TokenizeCommand.self,
             TemplateCommand.self,
             GenerateCommand.self,

@@ -16,6 +16,9 @@ struct TrainCommand: ParsableCommand {
         safety_head.safetensors and trainer_state.json; OUTPUT/checkpoint/ holds the resumable state
         (f32 weights, AdamW moments), written atomically. Example:
           safekey train --model Assets/world-base --data train.jsonl --output /tmp/safekey-run --epochs 3 --lr 1e-3
+        With --lora-rank R (or --adapter DIR) the base is frozen (BF16 by default, --base-weights) and
+        only LoRA adapters and the safety heads train; OUTPUT is then a PEFT adapter folder
+        (adapter_config.json, adapter_model.safetensors) plus safety_head.safetensors and trainer_state.json.
         """)
 
     @Option(help: "Base model folder (Hugging Face layout).") var model: String
@@ -48,6 +51,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Resume from this earlier output folder (its checkpoint/).") var resume: String?
     @Option(help: "Initial safety head weights (safetensors).") var safetyHead: String?
     @Flag(help: "Fail on the first bad record instead of skipping it.") var strict = false
+    @Option(help: "Train LoRA adapters of this rank on a frozen base instead of every weight.") var loraRank: Int?
+    @Option(help: "LoRA alpha (scale alpha/rank); default 2 × rank.") var loraAlpha: Float?
+    @Option(help: "Dropout on the LoRA path's input.") var loraDropout: Float = 0
+    @Option(help: "Comma-separated Hugging Face module names that get adapters.")
+    var loraTargets = LoRAConfig.allProjections.joined(separator: ",")
+    @Option(help: "Start from this PEFT adapter folder (its rank, alpha and targets) instead of fresh adapters.") var adapter: String?
+    @Option(help: "Frozen base weights in memory with LoRA: bf16 (half the memory) or f32.") var baseWeights: WeightStorage = .bf16
 
     func run() throws {
         do { try train() } catch {
@@ -91,7 +101,18 @@ struct TrainCommand: ParsableCommand {
         guard (0...1).contains(headTheta) else { throw TrainingError.invalidOption("--head-theta must lie in [0, 1]") }
 
         let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict)
-        let decoder = try DecoderModel(folder: model)
+        let lora = loraRank != nil || adapter != nil
+        let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32)
+        if let adapter {
+            try decoder.loadAdapter(folder: adapter)
+            if let r = loraRank, r != decoder.loraConfig?.rank {
+                throw TrainingError.invalidOption("--lora-rank \(r) differs from the rank \(decoder.loraConfig?.rank ?? 0) of --adapter \(adapter); drop --lora-rank")
+            }
+        } else if let loraRank {
+            let targets = loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            do { try decoder.attachLoRA(LoRAConfig(rank: loraRank, alpha: loraAlpha, dropout: loraDropout, targets: targets), seed: seed) }
+            catch { throw TrainingError.invalidOption("--lora-*: \(error)") }
+        }
         let head = try safetyHead.map { try SafetyHead(file: $0, hiddenSize: decoder.config.hiddenSize) }
             ?? SafetyHead(hiddenSize: decoder.config.hiddenSize, seed: seed)
         let trainer = try Trainer(model: decoder, head: head, examples: loaded.examples,
@@ -111,19 +132,21 @@ struct TrainCommand: ParsableCommand {
             return true
         }
         let dtype: DType = saveDtype == "f32" ? .f32 : .bf16
-        let out = output
+        let out = output, base = model
         try trainer.run { t in
             try TrainingCheckpoint.save(t, output: out)
-            if options.saveEveryEpoch && t.globalStep % t.stepsPerEpoch == 0 { try Self.saveModel(t, to: out, dtype: dtype) }
+            if options.saveEveryEpoch && t.globalStep % t.stepsPerEpoch == 0 { try Self.saveModel(t, to: out, dtype: dtype, baseModel: base) }
         }
         progress.finish()
-        try Self.saveModel(trainer, to: output, dtype: dtype)
-        printErr("saved \(output) (\(saveDtype)) after \(trainer.globalStep) optimizer steps")
+        try Self.saveModel(trainer, to: output, dtype: dtype, baseModel: model)
+        printErr("saved \(output) (\(lora ? "LoRA adapter" : saveDtype)) after \(trainer.globalStep) optimizer steps")
     }
 
-    /// The Hugging Face folder: model, tokenizer files, safety head, trainer state.
-    static func saveModel(_ t: Trainer, to folder: String, dtype: DType) throws {
-        try t.model.save(to: folder, dtype: dtype)
+    /// The Hugging Face folder (model, tokenizer files) or, with LoRA, the PEFT adapter folder;
+    /// then the safety head and trainer state.
+    static func saveModel(_ t: Trainer, to folder: String, dtype: DType, baseModel: String) throws {
+        if t.model.loraConfig != nil { try t.model.saveAdapter(to: folder, baseModel: baseModel) }
+        else { try t.model.save(to: folder, dtype: dtype) }
         try t.head.save(to: (folder as NSString).appendingPathComponent("safety_head.safetensors"))
         try TrainingCheckpoint.writeJSON(TrainingCheckpoint.state(t), to: (folder as NSString).appendingPathComponent("trainer_state.json"))
     }

@@ -19,7 +19,7 @@ final class BF16StorageTests: XCTestCase {
 
     /// Every BF16 matrix of `model`: embedding, head, then each layer's seven.
     private func matrices(_ model: DecoderModel) -> [BF16Matrix] {
-        [model.bf16Embedding, model.bf16Head].compactMap { $0 } + model.layers.flatMap { $0.bf16?.all ?? [] }
+        ([model.embedTokens] + (model.config.tieWordEmbeddings ? [] : [model.lmHead]) + model.layers.flatMap(\.matrices)).compactMap(\.bf16)
     }
 
     private func assertSameBits(_ a: [BF16Matrix], _ b: [BF16Matrix], file: StaticString = #filePath, line: UInt = #line) {
@@ -90,9 +90,9 @@ final class BF16StorageTests: XCTestCase {
         XCTAssertThrowsError(try model.save(to: try Fixtures.tempFolder(self)))
         // Only norms and biases stay trainable f32 tensors; the matrices are BF16.
         XCTAssertTrue(model.parameters.allSatisfy { $0.rank == 1 }, "\(model.parameters.map(\.name))")
-        XCTAssertEqual(model.layers[0].qProj.count, 0)
-        XCTAssertEqual(model.layers[0].bf16?.q.shape, [model.config.numHeads * model.config.headDim, model.config.hiddenSize])
-        XCTAssertTrue(model.bf16Head === model.bf16Embedding, "tied head shares the table")
+        XCTAssertNil(model.layers[0].qProj.tensor)
+        XCTAssertEqual(model.layers[0].qProj.bf16?.shape, [model.config.numHeads * model.config.headDim, model.config.hiddenSize])
+        XCTAssertTrue(model.lmHead.bf16 === model.embedTokens.bf16, "tied head shares the table")
         XCTAssertEqual(model.matrixWeightBytes * 2, try DecoderModel(folder: folder).matrixWeightBytes)
     }
 

@@ -21,51 +21,43 @@ public struct DecoderOutput {
 /// ```
 public final class DecoderModel {
     public let config: ModelConfig
-    public internal(set) var embedTokens: Tensor   // model.embed_tokens.weight  [V, C]
+    public let embedTokens: WeightSlot    // model.embed_tokens.weight  [V, C]
     public let layers: [DecoderLayer]
     public let norm: Tensor               // model.norm.weight          [C]
-    /// lm_head.weight `[V, C]`; the same tensor as `embedTokens` when embeddings are tied.
-    public internal(set) var lmHead: Tensor
-    /// With BF16 storage: the embedding table and LM head as BF16 (the same object when tied);
-    /// `embedTokens` and `lmHead` are then empty placeholders. Nil with f32 storage.
-    public internal(set) var bf16Embedding: BF16Matrix?
-    public internal(set) var bf16Head: BF16Matrix?
+    /// lm_head.weight `[V, C]`; the same slot as `embedTokens` when embeddings are tied.
+    public let lmHead: WeightSlot
     /// RoPE inverse frequencies (`headDim/2`), computed from the config as transformers does.
     public let invFreq: [Float]
     /// Folder the model was loaded from (tokenizer files are copied from it on save).
     public internal(set) var sourceFolder: String?
+    /// Every weight in checkpoint order (a tied head not repeated): parameters, stored weights,
+    /// loading and saving all derive from these.
+    public let slots: [WeightSlot]
+    /// The LoRA settings of the attached adapters (nil without adapters); see PEFTAdapter.swift.
+    public internal(set) var loraConfig: LoRAConfig?
 
-    /// Every distinct f32 parameter, named by its Hugging Face key (a tied head is not repeated).
-    /// With BF16 storage only the norms and biases remain here.
-    public internal(set) var parameters: [Tensor]
+    /// Every distinct trained tensor, named by its Hugging Face (or PEFT) key: with f32 storage
+    /// every weight; with BF16 storage the norms and biases; with a frozen base and LoRA adapters,
+    /// the adapters' A and B only.
+    public var parameters: [Tensor] { slots.flatMap(\.parameters) }
 
     /// A model with every weight zero (fill it with `load(from:)` or `initializeRandomly`).
     /// `weightStorage: .bf16` keeps the matrices (projections, embedding, LM head) as BF16 from
     /// the start — half the memory, inference only; see `WeightStorage`.
     public init(config: ModelConfig, weightStorage: WeightStorage = .f32) {
         self.config = config
-        let bf16 = weightStorage == .bf16
-        func param(_ name: String, _ shape: [Int]) -> Tensor {
-            let t = Tensor(zeros: shape, requiresGrad: true)
-            t.name = name
-            return t
-        }
         // With BF16 storage the table and head are born BF16 (no f32 copy is ever allocated).
-        func matrix(_ name: String) -> Tensor {
-            bf16 ? placeholder(named: name) : param(name, [config.vocabSize, config.hiddenSize])
+        func matrix(_ name: String) -> WeightSlot {
+            weightStorage == .bf16 ? WeightSlot(bf16: name, rows: config.vocabSize, cols: config.hiddenSize)
+                : WeightSlot(f32: name, shape: [config.vocabSize, config.hiddenSize])
         }
         embedTokens = matrix("model.embed_tokens.weight")
         layers = (0..<config.numLayers).map { DecoderLayer(index: $0, config: config, storage: weightStorage) }
-        norm = param("model.norm.weight", [config.hiddenSize])
+        let normSlot = WeightSlot(f32: "model.norm.weight", shape: [config.hiddenSize])
+        norm = normSlot.tensor!
         lmHead = config.tieWordEmbeddings ? embedTokens : matrix("lm_head.weight")
         invFreq = config.rope.inverseFrequencies(dim: config.headDim)
-        parameters = [embedTokens] + layers.flatMap(\.parameters) + [norm] + (config.tieWordEmbeddings ? [] : [lmHead])
-        if bf16 {
-            let embed = BF16Matrix(rows: config.vocabSize, cols: config.hiddenSize, name: embedTokens.name)
-            bf16Embedding = embed
-            bf16Head = config.tieWordEmbeddings ? embed : BF16Matrix(rows: config.vocabSize, cols: config.hiddenSize, name: lmHead.name)
-            parameters = layers.flatMap(\.parameters) + [norm]
-        }
+        slots = [embedTokens] + layers.flatMap(\.slots) + [normSlot] + (config.tieWordEmbeddings ? [] : [lmHead])
     }
 
     /// Loads `config.json` and the safetensors weights of a Hugging Face model folder (strictly:
@@ -125,7 +117,7 @@ public final class DecoderModel {
         let hidden = try hiddenStates(ids: ids, batch: batch, positions: positions, hiddenKeys: hiddenKeys,
                                       cache: cache, checkpointLayers: checkpointLayers)
         let headInput = lastLogitsOnly && hidden.shape[1] > 1 ? try lastRows(hidden) : hidden
-        let logits = try bf16Head.map { try linear(headInput, weight: $0) } ?? linear(headInput, weight: lmHead)
+        let logits = try linear(headInput, weight: lmHead)
         return DecoderOutput(logits: logits, hidden: hidden)
     }
 
@@ -138,9 +130,9 @@ public final class DecoderModel {
             throw ModelsError.invalidArgument("forward: \(ids.count) ids do not split into \(batch) rows of equal length")
         }
         let t = ids.count / batch
-        if weightStorage == .bf16 && GradMode.isEnabled {
+        if weightStorage == .bf16 && GradMode.isEnabled && slots.contains(where: { $0.trainable != nil }) {
             throw ModelsError.invalidArgument("forward: the weights are stored as BF16, for inference only; call inside GradMode.noGrad, "
-                + "or build the model with weightStorage: .f32 to train")
+                + "build the model with weightStorage: .f32 to train, or freeze the base and attach LoRA adapters (attachLoRA)")
         }
         if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= config.vocabSize }) {
             throw ModelsError.invalidArgument("forward: token id \(ids[bad]) at index \(bad) is outside the vocabulary 0..<\(config.vocabSize)")
@@ -159,8 +151,7 @@ public final class DecoderModel {
         if let hiddenKeys, hiddenKeys.count != batch * (past + t) {
             throw ModelsError.invalidArgument("forward: hiddenKeys has \(hiddenKeys.count) entries; need batch × keys = \(batch * (past + t))")
         }
-        var x = try bf16Embedding.map { try embedding(ids: ids, shape: [batch, t], table: $0) }
-            ?? embedding(ids: ids, shape: [batch, t], table: embedTokens)
+        var x = try embedding(ids: ids, shape: [batch, t], table: embedTokens)
         let scaling = config.rope.attentionScaling, cfg = config, invFreq = self.invFreq
         for (i, layer) in layers.enumerated() {
             if checkpointLayers && cache == nil {

@@ -25,7 +25,10 @@ extension DecoderModel {
         }
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let entries = parameters.map {
+        guard slots.allSatisfy({ $0.adapter == nil }) else {
+            throw ModelsError.invalidArgument("save: the model carries LoRA adapters; save them with saveAdapter(to:), or call mergeAdapters() first")
+        }
+        let entries = storedWeights.compactMap(\.tensor).map {
             SafeTensorsEntry(name: $0.name ?? "", shape: $0.shape, pointer: UnsafePointer($0.data), owner: $0)
         }
         try SafeTensorsWriter.writeModel(entries, folder: folder, dtype: dtype, maxShardBytes: maxShardBytes)

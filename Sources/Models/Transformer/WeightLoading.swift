@@ -42,7 +42,7 @@ extension DecoderModel {
     /// Whether a checkpoint's `lm_head.weight` equals the (tied) embedding as the model stores it.
     private func tiedHeadMatches(_ checkpoint: Checkpoint) throws -> Bool {
         guard try checkpoint.info("lm_head.weight").shape == [config.vocabSize, config.hiddenSize] else { return false }
-        guard let table = bf16Embedding else { return try checkpoint.floats("lm_head.weight") == embedTokens.values }
+        guard let table = embedTokens.bf16 else { return try checkpoint.floats("lm_head.weight") == embedTokens.tensor?.values }
         var head = [UInt16](repeating: 0, count: table.count)
         try head.withUnsafeMutableBufferPointer { try checkpoint.readBF16("lm_head.weight", into: $0) }
         return head.elementsEqual(UnsafeBufferPointer(start: table.bits, count: table.count))

@@ -3,7 +3,7 @@ import Tensor
 /// How a `DecoderModel` holds its matrices (q/k/v/o, gate/up/down, embedding, LM head).
 ///
 /// - `f32`: trainable `Tensor`s (the default).
-/// - `bf16`: `BF16Matrix`es, 2 bytes a weight — inference only (`GradMode.noGrad`). Arithmetic
+/// - `bf16`: `BF16Matrix`es, 2 bytes a weight — inference, or training LoRA adapters on a frozen base. Arithmetic
 ///   stays f32 (weights are widened on the fly), so the outputs are those of the f32 model whose
 ///   weights were rounded to BF16 first, as transformers computes with a BF16 checkpoint loaded in
 ///   `torch_dtype=float32`. Norm weights and biases stay f32 either way.
@@ -16,41 +16,15 @@ public enum WeightStorage: String, Sendable, CaseIterable {
     case f32, bf16
 }
 
-/// One weight of the model as stored.
-enum StoredWeight {
-    case f32(Tensor)
-    case bf16(BF16Matrix)
-
-    var name: String {
-        switch self {
-        case .f32(let t): return t.name ?? ""
-        case .bf16(let m): return m.name ?? ""
-        }
-    }
-
-    var shape: [Int] {
-        switch self {
-        case .f32(let t): return t.shape
-        case .bf16(let m): return m.shape
-        }
-    }
-
-    var count: Int { shape.reduce(1, *) }
-}
-
 extension DecoderModel {
-    public var weightStorage: WeightStorage { bf16Embedding == nil ? .f32 : .bf16 }
+    public var weightStorage: WeightStorage { embedTokens.bf16 == nil ? .f32 : .bf16 }
 
     /// Bytes of the matrix weights that one decode step streams (all layers' projections and the
     /// LM head), at the current storage.
     public var matrixWeightBytes: Int { (weightStorage == .bf16 ? 2 : 4) * config.matrixWeightCount }
 
     /// Every weight as stored, in checkpoint order (a tied head not repeated).
-    var storedWeights: [StoredWeight] {
-        let embed: StoredWeight = bf16Embedding.map(StoredWeight.bf16) ?? .f32(embedTokens)
-        let head: [StoredWeight] = config.tieWordEmbeddings ? [] : [bf16Head.map(StoredWeight.bf16) ?? .f32(lmHead)]
-        return [embed] + layers.flatMap(\.storedWeights) + [.f32(norm)] + head
-    }
+    var storedWeights: [StoredWeight] { slots.map(\.stored) }
 
     /// Rounds every matrix to BF16 (round to nearest even) and frees its f32 copy, layer by layer,
     /// so the resident set never holds much more than the f32 model. Afterwards the model is
@@ -58,21 +32,11 @@ extension DecoderModel {
     /// norms and biases, and `save` refuses. No-op when already BF16.
     public func convertWeightsToBF16() throws {
         guard weightStorage == .f32 else { return }
-        for layer in layers { try layer.storeMatricesAsBF16(BF16Matrix.init(rounding:)) }
-        try storeEmbeddingsAsBF16(BF16Matrix.init(rounding:))
+        for layer in layers { for m in layer.matrices { try m.storeAsBF16(BF16Matrix.init(rounding:)) } }
+        try embedTokens.storeAsBF16(BF16Matrix.init(rounding:))
+        try lmHead.storeAsBF16(BF16Matrix.init(rounding:))
         // Freed blocks below the mmap threshold stay in the heap; hand their pages back.
         Storage.releaseFreeMemory()
-    }
-
-    /// Replaces the embedding (and an untied LM head) by BF16 matrices made from them by `make`.
-    func storeEmbeddingsAsBF16(_ make: (Tensor) throws -> BF16Matrix) rethrows {
-        guard bf16Embedding == nil else { return }
-        let embed = try make(embedTokens)
-        bf16Head = config.tieWordEmbeddings ? embed : try make(lmHead)
-        bf16Embedding = embed
-        embedTokens = placeholder(named: embedTokens.name ?? "")
-        lmHead = config.tieWordEmbeddings ? embedTokens : placeholder(named: lmHead.name ?? "")
-        parameters = layers.flatMap(\.parameters) + [norm]
     }
 }
 
@@ -83,11 +47,4 @@ extension ModelConfig {
         let q = numHeads * headDim, kv = numKeyValueHeads * headDim
         return numLayers * (hiddenSize * (2 * q + 2 * kv) + 3 * hiddenSize * intermediateSize) + vocabSize * hiddenSize
     }
-}
-
-/// An empty f32 tensor standing in for a weight held as BF16 (keeps the Hugging Face name).
-func placeholder(named name: String) -> Tensor {
-    let p = Tensor(zeros: [0])
-    p.name = name
-    return p
 }

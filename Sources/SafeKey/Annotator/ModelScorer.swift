@@ -28,8 +28,9 @@ public final class LocalModelScorer: CandidateScorer, @unchecked Sendable {
     public let tokenizer: Tokenizer
     private let lock = NSLock()
 
-    public convenience init(folder: String) throws {
-        try self.init(folder: folder, model: DecoderModel(folder: folder), tokenizer: Tokenizer(path: folder))
+    /// `adapter`: a PEFT LoRA adapter folder applied on top of the model.
+    public convenience init(folder: String, adapter: String? = nil) throws {
+        try self.init(folder: folder, model: DecoderModel(folder: folder, adapter: adapter), tokenizer: Tokenizer(path: folder))
     }
 
     public init(folder: String, model: DecoderModel, tokenizer: Tokenizer) throws {

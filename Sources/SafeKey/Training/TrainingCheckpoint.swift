@@ -40,7 +40,7 @@ public enum TrainingCheckpoint {
 
     /// The `trainer_state.json` object.
     public static func state(_ t: Trainer) -> [String: Any] {
-        [
+        var s: [String: Any] = [
             "global_step": t.globalStep,
             "epoch": t.globalStep / t.stepsPerEpoch,
             "step_in_epoch": t.globalStep % t.stepsPerEpoch,
@@ -54,6 +54,10 @@ public enum TrainingCheckpoint {
             "examples": t.examples.count,
             "optimizer_step_count": t.optimizer.stepCount,
         ]
+        if let lora = t.model.loraConfig {
+            s["lora"] = ["r": lora.rank, "lora_alpha": Double(lora.alpha), "lora_dropout": Double(lora.dropout), "target_modules": lora.targets]
+        }
+        return s
     }
 
     /// Loads `OUTPUT/checkpoint/` (or `.old`) into the trainer; returns false when there is none.
@@ -71,6 +75,11 @@ public enum TrainingCheckpoint {
               let step = state["global_step"] as? Int, let examples = state["examples"] as? Int,
               let optSteps = state["optimizer_step_count"] as? Int else {
             throw TrainingError.checkpoint(path: statePath, detail: "unreadable trainer state; delete the checkpoint folder to start over")
+        }
+        let savedRank = (state["lora"] as? [String: Any])?["r"] as? Int
+        guard savedRank == trainer.model.loraConfig?.rank else {
+            throw TrainingError.checkpoint(path: statePath, detail: savedRank.map { "was made with LoRA rank \($0); resume with --lora-rank \($0)" }
+                ?? "was made by full fine-tuning; resume without --lora-rank/--adapter")
         }
         guard examples == trainer.examples.count, (state["steps_per_epoch"] as? Int) == trainer.stepsPerEpoch,
               (state["seed"] as? Int) == Int(trainer.options.seed) else {

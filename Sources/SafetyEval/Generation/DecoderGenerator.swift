@@ -8,6 +8,7 @@ import Tokenizers
 ///
 /// Stop ids = `config.json`'s `eos_token_id` (one or a list) ∪ `generation_config.json`'s
 /// `eos_token_id` ∪ the tokenizer's `eos_token` — the union transformers and vLLM stop on.
+/// This is where `generate`, `eval --guard-model` and the local guard open models, `--adapter` included.
 public final class LocalModel {
     public let folder: String
     public let model: DecoderModel
@@ -16,9 +17,10 @@ public final class LocalModel {
 
     /// Loads `folder` (config.json, safetensors weights, tokenizer.json [+ tokenizer_config.json /
     /// chat_template.jinja]). Throws when the tokenizer has ids the model's embedding cannot hold.
-    /// `weightStorage: .bf16` keeps the matrices in bf16 (half the memory, inference only).
-    public convenience init(folder: String, weightStorage: WeightStorage = .f32) throws {
-        let model = try DecoderModel(folder: folder, weightStorage: weightStorage)
+    /// `weightStorage: .bf16` keeps the matrices in bf16 (half the memory, inference only);
+    /// `adapter` is a PEFT LoRA adapter folder applied on top (`DecoderModel.loadAdapter`).
+    public convenience init(folder: String, weightStorage: WeightStorage = .f32, adapter: String? = nil) throws {
+        let model = try DecoderModel(folder: folder, weightStorage: weightStorage, adapter: adapter)
         let tokenizer = try Tokenizer(path: folder)
         try self.init(folder: folder, model: model, tokenizer: tokenizer)
     }
@@ -99,8 +101,8 @@ public final class DecoderGenerator: ResponseGenerator {
     }
 
     public convenience init(folder: String, name: String? = nil, params: SamplingParameters = DecoderGenerator.referenceDefaults(),
-                            rowsPerBatch: Int = 64, weightStorage: WeightStorage = .f32) throws {
-        try self.init(local: LocalModel(folder: folder, weightStorage: weightStorage), name: name, params: params,
+                            rowsPerBatch: Int = 64, weightStorage: WeightStorage = .f32, adapter: String? = nil) throws {
+        try self.init(local: LocalModel(folder: folder, weightStorage: weightStorage, adapter: adapter), name: name, params: params,
                       rowsPerBatch: rowsPerBatch)
     }
 

@@ -22,8 +22,8 @@ public final class LocalGuardClassifier: GuardClassifier {
     /// Prompts per `DecoderModel.generate` call.
     public var batchSize: Int
 
-    public convenience init(folder: String, maxNewTokens: Int = 20, batchSize: Int = 8) throws {
-        try self.init(local: LocalModel(folder: folder), maxNewTokens: maxNewTokens, batchSize: batchSize)
+    public convenience init(folder: String, adapter: String? = nil, maxNewTokens: Int = 20, batchSize: Int = 8) throws {
+        try self.init(local: LocalModel(folder: folder, adapter: adapter), maxNewTokens: maxNewTokens, batchSize: batchSize)
     }
 
     public init(local: LocalModel, maxNewTokens: Int = 20, batchSize: Int = 8) {

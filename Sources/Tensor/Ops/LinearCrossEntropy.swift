@@ -11,7 +11,7 @@
 /// for `2·N·V` floats of memory (2 × 311 MB for Qwen2-0.5B at T = 512, 2 × 268 MB at V = T = 8192).
 public func linearCrossEntropy(_ x: Tensor, weight: Tensor, targets: [Int], ignoreIndex: Int = -100,
                                chunkRows: Int = 128) throws -> Tensor {
-    try fusedHeadCrossEntropy("linearCrossEntropy", x, weight: weight, targets: targets,
+    try fusedHeadCrossEntropy("linearCrossEntropy", x, weight: .f32(weight), targets: targets,
                               weights: targets.map { $0 == ignoreIndex ? 0 : 1 }, chunkRows: chunkRows, countCorrect: false).loss
 }
 
@@ -32,6 +32,13 @@ public struct HeadLoss {
 /// Targets under a 0 mask are not read. An all-zero mask gives 0 with zero gradient.
 public func linearMaskedCrossEntropy(_ x: Tensor, weight: Tensor, targets: [Int], mask: [Float],
                                      chunkRows: Int = 128) throws -> HeadLoss {
+    try linearMaskedCrossEntropy(x, weight: .f32(weight), targets: targets, mask: mask, chunkRows: chunkRows)
+}
+
+/// `linearMaskedCrossEntropy` with the head as stored: an f32 tensor, or a frozen BF16 matrix whose
+/// products widen 128 rows at a time (no f32 copy of the head; gradient only for `x`).
+public func linearMaskedCrossEntropy(_ x: Tensor, weight: StoredWeight, targets: [Int], mask: [Float],
+                                     chunkRows: Int = 128) throws -> HeadLoss {
     guard mask.count == targets.count else {
         throw TensorError.shapeMismatch(op: "linearMaskedCrossEntropy", detail: "\(mask.count) mask entries for \(targets.count) targets")
     }
@@ -41,13 +48,19 @@ public func linearMaskedCrossEntropy(_ x: Tensor, weight: Tensor, targets: [Int]
 
 /// Shared kernel: `Σ w_i · (logsumexp(z_i) − z_i[t_i]) / Σ w_i` with `z = x · Wᵀ` formed
 /// `chunkRows` rows at a time; backward `dz_i = g · w_i / Σw · (softmax(z_i) − onehot(t_i))`.
-private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight: Tensor, targets: [Int], weights: [Float],
+private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: StoredWeight, targets: [Int], weights: [Float],
                                    chunkRows: Int, countCorrect: Bool) throws -> HeadLoss {
-    guard weight.rank == 2, let c = x.shape.last, c == weight.shape[1], x.count / max(c, 1) == targets.count else {
-        throw TensorError.shapeMismatch(op: op, detail: "x \(x.shape), weight \(weight.shape), \(targets.count) targets; need x [N, C], weight [V, C], N targets")
+    let weight = stored.tensor, w16 = stored.bf16, wshape = stored.shape
+    // z = x·Wᵀ for `rows` rows starting at `x0`.
+    func logitsOf(_ x0: UnsafePointer<Float>, _ rows: Int, _ v: Int, _ c: Int, into z: UnsafeMutablePointer<Float>) {
+        if let w16 { bf16GemmWidening(m: rows, n: v, k: c, w: w16.bits, x: x0, bias: nil, y: z) }
+        else if let weight { sgemm(transB: true, m: rows, n: v, k: c, a: x0, lda: c, b: weight.data, ldb: c, c: z, ldc: v) }
     }
-    try checkNonEmpty(op, x, weight)
-    let n = targets.count, v = weight.shape[0], chunk = max(1, chunkRows)
+    guard stored.shape.count == 2, let c = x.shape.last, c == wshape[1], x.count / max(c, 1) == targets.count else {
+        throw TensorError.shapeMismatch(op: op, detail: "x \(x.shape), weight \(wshape), \(targets.count) targets; need x [N, C], weight [V, C], N targets")
+    }
+    try checkNonEmpty(op, x)
+    let n = targets.count, v = wshape[0], chunk = max(1, chunkRows)
     for (i, t) in targets.enumerated() where weights[i] != 0 && (t < 0 || t >= v) {
         throw TensorError.indexOutOfRange(op: op, detail: "target \(t) at row \(i) is outside 0..<\(v)")
     }
@@ -61,7 +74,7 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight: Tensor, ta
     defer { logits.deallocate() }
     for r0 in stride(from: 0, to: n, by: chunk) {
         let rows = min(chunk, n - r0)
-        sgemm(transB: true, m: rows, n: v, k: c, a: x.data + r0 * c, lda: c, b: weight.data, ldb: c, c: logits, ldc: v)
+        logitsOf(x.data + r0 * c, rows, v, c, into: logits)
         Parallel.forRange(rows, grain: 4) { r in
             for i in r where weights[r0 + i] != 0 {
                 let row = logits + i * v, target = targets[r0 + i]
@@ -80,15 +93,15 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight: Tensor, ta
     }
     let out = Tensor(zeros: [])
     out.data[0] = total > 0 ? Float(loss / Double(total)) : 0
-    out.recorded(op, [x, weight]) { out in
+    out.recorded(op, [x] + (weight.map { [$0] } ?? [])) { out in
         guard total > 0 else { return }
         let g = out.gradBuffer()[0] / total
         let dz = UnsafeMutablePointer<Float>.allocate(capacity: min(chunk, n) * v)
         defer { dz.deallocate() }
-        let dx = x.requiresGrad ? x.gradBuffer() : nil, dw = weight.requiresGrad ? weight.gradBuffer() : nil
+        let dx = x.requiresGrad ? x.gradBuffer() : nil, dw = weight.flatMap { $0.requiresGrad ? $0.gradBuffer() : nil }
         for r0 in stride(from: 0, to: n, by: chunk) {
             let rows = min(chunk, n - r0)
-            sgemm(transB: true, m: rows, n: v, k: c, a: x.data + r0 * c, lda: c, b: weight.data, ldb: c, c: dz, ldc: v)
+            logitsOf(x.data + r0 * c, rows, v, c, into: dz)
             Parallel.forRange(rows, grain: 4) { r in
                 for i in r {
                     let row = dz + i * v
@@ -106,10 +119,12 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight: Tensor, ta
                     row[targets[r0 + i]] -= w
                 }
             }
-            if let dx {
+            if let dx, let w16 {
+                bf16InputGradient(m: rows, n: v, k: c, w: w16.bits, g: dz, beta: 1, dx: dx + r0 * c)
+            } else if let dx, let weight {
                 sgemm(m: rows, n: c, k: v, a: dz, lda: v, b: weight.data, ldb: c, beta: 1, c: dx + r0 * c, ldc: c)
             }
-            if let dw {
+            if let dw, let weight {
                 sgemm(transA: true, m: v, n: c, k: rows, a: dz, lda: v, b: x.data + r0 * c, ldb: c, beta: 1, c: dw, ldc: c)
             }
         }

@@ -39,6 +39,20 @@ enum TrainerFixture {
         return folder
     }
 
+    /// `TrainerOptions` from a fixture's "options" object (no shuffling, as the scripts train).
+    static func options(_ o: [String: Any]) -> TrainerOptions {
+        var options = TrainerOptions()
+        options.epochs = o["epochs"] as? Int ?? 0
+        options.lastKEpochs = o["last_k_epochs"] as? Int ?? 0
+        options.batchSize = o["batch_size"] as? Int ?? 0
+        options.gradAccum = o["grad_accum"] as? Int ?? 0
+        options.learningRate = o["lr"] as? Double ?? 0
+        options.weightDecay = Float(o["weight_decay"] as? Double ?? 0)
+        options.warmupRatio = o["warmup_ratio"] as? Double ?? 0
+        options.shuffle = false
+        return options
+    }
+
     static func config() throws -> ModelConfig {
         let m = try json("model.json")
         let data = try JSONSerialization.data(withJSONObject: m["config"] ?? [:])

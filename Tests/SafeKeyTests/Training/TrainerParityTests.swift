@@ -30,15 +30,7 @@ final class TrainerParityTests: XCTestCase {
     func testSixOptimizerStepsMatchPyTorch() throws {
         let fixture = try TrainerFixture.json("expected.json")
         let o = fixture["options"] as? [String: Any] ?? [:]
-        var options = TrainerOptions()
-        options.epochs = o["epochs"] as? Int ?? 0
-        options.lastKEpochs = o["last_k_epochs"] as? Int ?? 0
-        options.batchSize = o["batch_size"] as? Int ?? 0
-        options.gradAccum = o["grad_accum"] as? Int ?? 0
-        options.learningRate = o["lr"] as? Double ?? 0
-        options.weightDecay = Float(o["weight_decay"] as? Double ?? 0)
-        options.warmupRatio = o["warmup_ratio"] as? Double ?? 0
-        options.shuffle = false
+        let options = TrainerFixture.options(o)
         let trainer = try Trainer(model: try TrainerFixture.model(), head: TrainerFixture.head(),
                                   examples: try TrainerFixture.encoded(), padId: 151643, options: options)
         try trainer.run()
