@@ -21,6 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // OpenBLAS on Linux (apt: libopenblas-dev); Accelerate is used instead on Apple platforms.
@@ -40,10 +41,17 @@ let package = Package(
         .target(name: "SafetyEval", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .target(name: "SafetyWorld", dependencies: ["SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
                 swiftSettings: lang),
+        // The OpenAI-compatible HTTP server (issue 18): Swift 6 language mode, since it is async
+        // code whose isolation the compiler should check; the model is owned by one scheduler thread.
+        .target(name: "Serve", dependencies: [
+                    "SafetyEval", "Models", "Tensor", "Tokenizers",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "safekey",
             dependencies: [
-                "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld",
+                "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: lang
@@ -53,6 +61,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "Models", "Tensor", "Tokenizers"], swiftSettings: lang),
         .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "SafeKey", "Models", "Tokenizers"], swiftSettings: lang),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "SafetyEval", "Models", "Tokenizers"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Models", "Tokenizers", "Tensor"],
                     swiftSettings: lang),
     ]
