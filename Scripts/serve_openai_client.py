@@ -53,16 +53,16 @@ def main():
 
         msgs = [{"role": "user", "content": "How do I bake bread at home?"}]
         extra = {"repetition_penalty": 1.2}
-        r = client.chat.completions.create(model=args.name, messages=msgs, max_tokens=48, temperature=0, extra_body=extra)
+        r = client.chat.completions.create(model=args.name, messages=msgs, max_tokens=160, temperature=0, extra_body=extra)
         msg = r.choices[0].message
         reasoning = getattr(msg, "reasoning_content", None) or (msg.model_extra or {}).get("reasoning_content")
-        check("chat greedy", r.choices[0].finish_reason in ("stop", "length") and (reasoning or msg.content),
+        check("chat greedy (thinking -> reasoning_content, answer -> content)", r.choices[0].finish_reason in ("stop", "length") and reasoning and msg.content,
               f"reasoning={reasoning!r} content={msg.content!r} finish={r.choices[0].finish_reason}")
         check("usage", r.usage.completion_tokens > 0 and r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens,
               str(r.usage))
 
         parts_r, parts_c, finish, usage = [], [], None, None
-        stream = client.chat.completions.create(model=args.name, messages=msgs, max_tokens=48, temperature=0, stream=True,
+        stream = client.chat.completions.create(model=args.name, messages=msgs, max_tokens=160, temperature=0, stream=True,
                                                 stream_options={"include_usage": True}, extra_body=extra)
         for chunk in stream:
             if chunk.usage:
@@ -81,8 +81,10 @@ def main():
               f"{len(parts_r) + len(parts_c)} deltas, finish={finish}")
         check("stream usage chunk", usage is not None and usage.completion_tokens == r.usage.completion_tokens, str(usage))
 
-        n3 = client.chat.completions.create(model=args.name, messages=msgs, max_tokens=24, temperature=0.8, seed=5, n=3)
-        check("n = 3", [c.index for c in n3.choices] == [0, 1, 2], f"{len({c.message.content or '' for c in n3.choices})} distinct answers")
+        n3 = client.chat.completions.create(model=args.name, messages=msgs, max_tokens=24, temperature=1.0, seed=5, n=3)
+        texts = {str((c.message.model_extra or {}).get("reasoning_content")) + str(c.message.content) for c in n3.choices}
+        check("n = 3 (sampled)", [c.index for c in n3.choices] == [0, 1, 2] and n3.usage.completion_tokens == 72,
+              f"{len(texts)} distinct choices")
 
         whole = (reasoning or "")
         stop = whole[len(whole) // 2:][:4] if len(whole) > 8 else "\n"

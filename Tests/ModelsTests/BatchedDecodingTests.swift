@@ -18,7 +18,7 @@ final class BatchedDecodingTests: XCTestCase {
                 (Array(ids.prefix(7)), Array(ids[7..<min(ids.count, 15)]), 0),
                 (Array(ids.suffix(3)), [ids[0], ids[1], ids[2], ids[3], ids[4]], 2),
                 ([ids[4]], [ids[5], ids[6], ids[8]], 3),
-                (Array(ids.prefix(11).reversed()), [ids[1], ids[2]], 5),   // takes a released slot
+                (Array(ids.prefix(11).reversed()), [ids[1], ids[2]], 6),   // takes the slot released at step 5
             ]
             let cache = SlotKVCache(config: model.config, slots: 3, maxLength: 64)
             var slot = [Int?](repeating: nil, count: seqs.count)

@@ -80,8 +80,9 @@ func openAIError(_ body: [String: Any]?, file: StaticString = #filePath, line: U
 
 /// The text `safekey generate` stores for a response, rebuilt from the parsed parts: reasoning,
 /// `</think>`, answer, trimmed (generate decodes all new tokens and trims whitespace).
+/// An empty `content` (the role chunk of a stream sends `""`) counts as none, as vLLM's `content or None`.
 func generateText(reasoning: String?, content: String?) -> String {
-    let whole = content.map { (reasoning ?? "") + "</think>" + $0 } ?? (reasoning ?? "")
+    let whole = content.flatMap { $0.isEmpty ? nil : (reasoning ?? "") + "</think>" + $0 } ?? (reasoning ?? "")
     return whole.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 

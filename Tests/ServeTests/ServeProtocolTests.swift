@@ -29,7 +29,7 @@ final class ServeProtocolTests: XCTestCase {
         }
         func text(_ r: [String: Any], _ i: Int = 0) -> String {
             let m = ((r["choices"] as? [[String: Any]])?[i]["message"] as? [String: Any]) ?? [:]
-            return ((m["reasoning_content"] as? String) ?? "") + ((m["content"] as? String).map { "</think>" + $0 } ?? "")
+            return generateText(reasoning: m["reasoning_content"] as? String, content: m["content"] as? String)
         }
 
         // max_tokens: exactly that many tokens, finish_reason length, usage counted.
@@ -54,7 +54,7 @@ final class ServeProtocolTests: XCTestCase {
         let stop = String(whole[cut...].prefix(4))
         let before = String(whole[..<whole.range(of: stop)!.lowerBound])
         let stopped = try await chat(["max_tokens": 40, "stop": [stop, "never-appears"]])
-        XCTAssertEqual(text(stopped), before)
+        XCTAssertEqual(text(stopped), before.trimmingCharacters(in: .whitespacesAndNewlines))
         XCTAssertEqual((stopped["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String, "stop")
         // …and the same through a stream.
         let (ss, sd) = try await server.send("POST", "v1/chat/completions", body: try JSONSerialization.data(withJSONObject: [
@@ -63,7 +63,7 @@ final class ServeProtocolTests: XCTestCase {
         ] as [String: Any]))
         XCTAssertEqual(ss, 200)
         let summary = try StreamSummary.parse(sd)
-        XCTAssertEqual((summary.reasoning[0] ?? "") + (summary.content[0].map { "</think>" + $0 } ?? ""), before)
+        XCTAssertEqual(generateText(reasoning: summary.reasoning[0], content: summary.content[0]), before.trimmingCharacters(in: .whitespacesAndNewlines))
         XCTAssertEqual(summary.finishReasons[0], "stop")
         XCTAssertNotNil(summary.completionTokens)
     }
