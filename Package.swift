@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // OpenBLAS on Linux (apt: libopenblas-dev); Accelerate is used instead on Apple platforms.
@@ -55,10 +56,17 @@ let package = Package(
         .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers", "CZlib"], swiftSettings: lang5),
         .target(name: "SafetyWorld", dependencies: ["Support", "SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
                 swiftSettings: lang5),
+        // The OpenAI-compatible HTTP server (issue 18): Swift 6 language mode, since it is async
+        // code whose isolation the compiler should check; the model is owned by one scheduler thread.
+        .target(name: "Serve", dependencies: [
+                    "Support", "SafetyEval", "Models", "Tensor", "Tokenizers",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ],
+                swiftSettings: lang6),
         .executableTarget(
             name: "safekey",
             dependencies: [
-                "Support", "ChatAPI", "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld",
+                "Support", "ChatAPI", "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: lang5
@@ -76,5 +84,7 @@ let package = Package(
                     swiftSettings: lang5),
         .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Tokenizers", "TestSupport"],
                     swiftSettings: lang5),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "SafetyEval", "Models", "Tokenizers", "TestSupport"],
+                    swiftSettings: lang6),
     ]
 )

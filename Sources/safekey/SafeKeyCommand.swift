@@ -21,6 +21,8 @@ struct SafeKeyCommand: ParsableCommand {
             ForwardCommand.self,
             AnnotateCommand.self,
             WorldCommand.self,
+            ServeCommand.self,
+            ChatCommand.self,
         ]
     )
 }

@@ -69,7 +69,7 @@ public final class DecoderLayer {
     /// (`B·(cached + T)`); with `cache`, this layer's new keys/values are appended to it and
     /// attention reads all cached ones.
     func forward(_ x: Tensor, config c: ModelConfig, positions: [Int], invFreq: [Float], attentionScaling: Float,
-                 hiddenKeys: [Bool]?, cache: KVCache?, layer: Int) throws -> Tensor {
+                 hiddenKeys: [Bool]?, cache: (any KeyValueStore)?, layer: Int) throws -> Tensor {
         let b = x.shape[0], t = x.shape[1]
         let h = try rmsNorm(x, weight: inputNorm, eps: c.rmsNormEps)
         var q = try qProj.apply(h, bias: qBias).reshaped([b, t, c.numHeads, c.headDim])

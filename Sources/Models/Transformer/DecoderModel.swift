@@ -114,8 +114,15 @@ public final class DecoderModel {
     public func forward(ids: [Int], batch: Int, positions: [Int]? = nil, hiddenKeys: [Bool]? = nil,
                         cache: KVCache? = nil, lastLogitsOnly: Bool = false,
                         checkpointLayers: Bool = false) throws -> DecoderOutput {
+        try forward(ids: ids, batch: batch, positions: positions, hiddenKeys: hiddenKeys, store: cache,
+                    lastLogitsOnly: lastLogitsOnly, checkpointLayers: checkpointLayers)
+    }
+
+    /// `forward` over any ``KeyValueStore`` (``KVCache`` or a ``SlotKVCache`` batch).
+    func forward(ids: [Int], batch: Int, positions: [Int]?, hiddenKeys: [Bool]?, store cache: (any KeyValueStore)?,
+                 lastLogitsOnly: Bool, checkpointLayers: Bool = false) throws -> DecoderOutput {
         let hidden = try hiddenStates(ids: ids, batch: batch, positions: positions, hiddenKeys: hiddenKeys,
-                                      cache: cache, checkpointLayers: checkpointLayers)
+                                      store: cache, checkpointLayers: checkpointLayers)
         let headInput = lastLogitsOnly && hidden.shape[1] > 1 ? try lastRows(hidden) : hidden
         let logits = try linear(headInput, weight: lmHead)
         return DecoderOutput(logits: logits, hidden: hidden)
@@ -126,6 +133,12 @@ public final class DecoderModel {
     /// `linear(_, weight: lmHead)` to chunks of rows instead of materialising `[B, T, V]` logits.
     public func hiddenStates(ids: [Int], batch: Int, positions: [Int]? = nil, hiddenKeys: [Bool]? = nil,
                              cache: KVCache? = nil, checkpointLayers: Bool = false) throws -> Tensor {
+        try hiddenStates(ids: ids, batch: batch, positions: positions, hiddenKeys: hiddenKeys, store: cache,
+                         checkpointLayers: checkpointLayers)
+    }
+
+    func hiddenStates(ids: [Int], batch: Int, positions: [Int]?, hiddenKeys: [Bool]?,
+                      store cache: (any KeyValueStore)?, checkpointLayers: Bool) throws -> Tensor {
         guard batch > 0, !ids.isEmpty, ids.count % batch == 0 else {
             throw ModelsError.invalidArgument("forward: \(ids.count) ids do not split into \(batch) rows of equal length")
         }
