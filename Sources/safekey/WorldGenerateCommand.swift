@@ -24,6 +24,13 @@ struct WorldGenerateCommand: ParsableCommand {
     @Option var batchSize = 16
     @Option(help: "Repetition penalty (transformers semantics; 1 = off).") var repetitionPenalty: Float = 1
 
+    func validate() throws {
+        try OptionRange.atLeast("--max-new-tokens", maxNewTokens, 1)
+        try OptionRange.atLeast("--batch-size", batchSize, 1)
+        try OptionRange.within("--repetition-penalty", Double(repetitionPenalty), 1e-3...1e3)
+        if let output { try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--prompts", prompts), ("--model", model)]) }
+    }
+
     func run() throws {
         do { try generate() } catch {
             printErr("error: \(error)")
@@ -68,7 +75,7 @@ struct WorldGenerateCommand: ParsableCommand {
         if let output {
             try out.write(toFile: output, atomically: true, encoding: .utf8)
         } else {
-            print(out, terminator: "")
+            try Console.out(out)
         }
     }
 }

@@ -4,8 +4,9 @@ extension TemplateValue {
     /// Parses JSON text into a template value, keeping object key order (as Python's `json.load`
     /// does — `tojson` output depends on it; `JSONSerialization` would lose it).
     /// `source` names the text in error messages (e.g. the file path).
-    public init(jsonText: String, source: String = "JSON") throws {
-        var parser = OrderedJSONParser(Array(jsonText.unicodeScalars), source: source)
+    /// Nesting deeper than `maxDepth` is an error (the parser recurses once per level).
+    public init(jsonText: String, source: String = "JSON", maxDepth: Int = TemplateLimits.standard.maxJSONDepth) throws {
+        var parser = OrderedJSONParser(Array(jsonText.unicodeScalars), source: source, maxDepth: maxDepth)
         self = try parser.parseDocument()
     }
 }
@@ -15,10 +16,13 @@ struct OrderedJSONParser {
     private let s: [Unicode.Scalar]
     private let source: String
     private var i = 0
+    private let maxDepth: Int
+    private var depth = 0
 
-    init(_ scalars: [Unicode.Scalar], source: String) {
+    init(_ scalars: [Unicode.Scalar], source: String, maxDepth: Int = TemplateLimits.standard.maxJSONDepth) {
         s = scalars
         self.source = source
+        self.maxDepth = maxDepth
     }
 
     mutating func parseDocument() throws -> TemplateValue {
@@ -37,6 +41,9 @@ struct OrderedJSONParser {
     }
 
     private mutating func value() throws -> TemplateValue {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
         skipSpace()
         guard i < s.count else { throw fail("unexpected end of JSON") }
         switch s[i] {
