@@ -84,8 +84,14 @@ public final class Tokenizer {
         decoder = try TokenDecoder.from(spec["decoder"], file: source)
 
         var added = [AddedToken]()
-        for (k, entry) in ((spec["added_tokens"] as? [[String: Any]]) ?? []).enumerated() {
-            guard let id = jsonInt(entry["id"]), let content = entry["content"] as? String else {
+        let addedSpec: [Any]
+        switch spec["added_tokens"] {
+        case nil, is NSNull: addedSpec = []
+        case let list as [Any]: addedSpec = list
+        default: throw TokenizerError.malformedConfig(file: source, key: "added_tokens", reason: "expected a list of token objects")
+        }
+        for (k, item) in addedSpec.enumerated() {
+            guard let entry = item as? [String: Any], let id = jsonInt(entry["id"]), let content = entry["content"] as? String else {
                 throw TokenizerError.malformedConfig(file: source, key: "added_tokens[\(k)]", reason: "needs 'id' and 'content'")
             }
             guard (0..<BPEModel.maxTokenId).contains(id) else {

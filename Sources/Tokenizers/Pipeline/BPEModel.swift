@@ -59,7 +59,12 @@ final class BPEModel {
                                              value: "no token for byte \(missing) (not a byte-level BPE vocabulary)")
         }
         byteToId = byteIds
-        let rawMerges = (spec["merges"] as? [Any]) ?? []
+        let rawMerges: [Any]
+        switch spec["merges"] {
+        case nil, is NSNull: rawMerges = []
+        case let list as [Any]: rawMerges = list
+        default: throw TokenizerError.malformedConfig(file: file, key: "model.merges", reason: "expected a list of merges")
+        }
         var table = [UInt64: UInt64](minimumCapacity: rawMerges.count)
         for (rank, entry) in rawMerges.enumerated() {
             let a: String, b: String

@@ -1,9 +1,11 @@
 import Foundation
 
-/// An integer from a `JSONSerialization` value (Int on Linux, NSNumber on Apple platforms).
+/// An integer from a `JSONSerialization` value (Int on Linux, NSNumber on Apple platforms); nil
+/// for a number with a fraction (a token id of 1.5 is an error, not id 1).
 func jsonInt(_ value: Any?) -> Int? {
+    if value is Double || value is Float { return (value as? Double).flatMap { Int(exactly: $0) } }
     if let i = value as? Int { return i }
-    if let n = value as? NSNumber { return n.intValue }
+    if let n = value as? NSNumber { let i = n.intValue; return Double(i) == n.doubleValue ? i : nil }
     return nil
 }
 
