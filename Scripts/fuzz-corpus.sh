@@ -249,6 +249,7 @@ for c in "world sample --count 3" "eval --list-phrases" "template --tokenizer $P
     STDOUT=/dev/full run_case "stdout full: $c" error "$BIN" $c
 done
 STDIN=$P/texts.jsonl STDOUT=/dev/full run_case "stdout full: tokenize" error "$BIN" tokenize --tokenizer "$P/world"
+run_case "train --log on a full disk" error "$BIN" train --model "$P/world" --data "$P/records.jsonl" --output "$W/full-log" --max-steps 2 --log /dev/full
 run_case "world sample --count 1e12 streams" ok bash -c "'$BIN' world sample --count 1000000000000 | head -c 100000 > /dev/null"
 
 # ---------------------------------------------------------------- summary

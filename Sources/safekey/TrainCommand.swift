@@ -169,11 +169,17 @@ final class StepLogWriter {
                    let s = d["step"] as? Int, s <= step { kept += line + "\n" }
             }
         }
-        do { try Data(kept.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        // Rewritten in place (truncate, then write), not by rename: a rename would replace a
+        // special file such as /dev/stderr given as --log.
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.io(path: path, detail: "cannot open the log for writing") }
+        do {
+            try? h.truncate(atOffset: 0)
+            try h.write(contentsOf: Data(kept.utf8))
+            _ = try h.seekToEnd()
+        } catch {
             throw TrainingError.io(path: path, detail: "cannot write the log (\(Console.reason(error)))")
         }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.io(path: path, detail: "cannot open the log for writing") }
-        h.seekToEndOfFile()
         handle = h
     }
     /// Appends one line; a failed write (full disk) throws naming the log file.
