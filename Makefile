@@ -7,7 +7,7 @@ SWIFT ?= swift
 RELEASE := -c release -Xswiftc -target-cpu -Xswiftc native
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench fuzz clean
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas || ! pkg-config --exists zlib; then \
@@ -25,6 +25,13 @@ demo: build
 test: deps
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
+
+# Opt-in robustness run (issue 20): the parser fuzz tests with 20,000 inputs per parser, then the
+# corpus of malformed inputs and faults through the binary (Scripts/fuzz-corpus.sh; see README).
+fuzz: deps
+	$(SWIFT) build $(RELEASE) --build-tests
+	SAFEKEY_FUZZ_ITERATIONS=$${SAFEKEY_FUZZ_ITERATIONS:-20000} $(SWIFT) test $(RELEASE) --skip-build --filter ParserFuzzTests
+	Scripts/fuzz-corpus.sh .build/release/safekey
 
 bench: build
 	$(SWIFT) run $(RELEASE) --skip-build safekey bench ops

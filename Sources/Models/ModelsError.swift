@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors of the Models module. Each case says what was wrong, where (file, tensor, key, byte
 /// offset) and, where it helps, what to do about it. Bad checkpoints and configs surface as these
 /// errors; they never crash the process.
@@ -22,6 +24,10 @@ public enum ModelsError: Error, CustomStringConvertible, Equatable {
     case weightMismatch(path: String, unused: [String], missing: [String], wrongShape: [String])
     /// An argument (token id, length, option) outside its valid range.
     case invalidArgument(String)
+    /// An operation would need more memory than this process may take (`MemoryBudget`).
+    case insufficientMemory(what: String, needed: Int, available: Int, advice: String)
+    /// A weight holds NaN or ±infinity (`index` is the first such element, row-major).
+    case nonFiniteWeight(path: String, tensor: String, index: Int, value: Float)
 
     public var description: String {
         switch self {
@@ -52,7 +58,19 @@ public enum ModelsError: Error, CustomStringConvertible, Equatable {
                 + ". Check that config.json belongs to these weights."
         case let .invalidArgument(detail):
             return detail
+        case let .insufficientMemory(what, needed, available, advice):
+            return "\(what) would need \(Self.gigabytes(needed)) of memory, but only \(Self.gigabytes(available)) are available "
+                + "(MemAvailable in /proc/meminfo and the cgroup's memory.max). Nothing was allocated. To fix: \(advice) "
+                + "(SAFEKEY_MEMORY_CHECK=off skips this check)."
+        case let .nonFiniteWeight(path, tensor, index, value):
+            return "\(path): tensor \"\(tensor)\" holds a non-finite value (\(value) at element \(index)). The weights are damaged "
+                + "or diverged in training; re-download or re-train them, or pass --allow-nonfinite to load them anyway."
         }
+    }
+
+    /// `bytes` as "12.3 GB" (decimal).
+    static func gigabytes(_ bytes: Int) -> String {
+        bytes >= 10_000_000 ? String(format: "%.2f GB", Double(bytes) / 1e9) : "\(bytes) bytes"
     }
 
     private static func list(_ names: [String]) -> String {

@@ -66,7 +66,7 @@ public final class Tokenizer {
         let configPath = (folder as NSString).appendingPathComponent("tokenizer_config.json")
         let config = FileManager.default.fileExists(atPath: configPath) ? try readJSONObject(configPath) : nil
         let jinjaPath = (folder as NSString).appendingPathComponent("chat_template.jinja")
-        let jinja = try? String(contentsOfFile: jinjaPath, encoding: .utf8)
+        let jinja = try Self.readChatTemplateFile(jinjaPath)
         try self.init(spec: spec, config: config, chatTemplateFile: jinja, source: jsonPath)
     }
 
@@ -86,7 +86,13 @@ public final class Tokenizer {
         decoder = try TokenDecoder.from(spec["decoder"], file: source)
 
         var added = [AddedToken]()
-        for (k, entry) in (spec["added_tokens"]?.arrayValue ?? []).enumerated() {
+        let addedSpec: [JSONValue]
+        switch spec["added_tokens"] {
+        case nil, .null?: addedSpec = []
+        case let .array(list)?: addedSpec = list
+        default: throw TokenizerError.malformedConfig(file: source, key: "added_tokens", reason: "expected a list of token objects")
+        }
+        for (k, entry) in addedSpec.enumerated() {
             guard let id = entry["id"]?.intValue, let content = entry["content"]?.stringValue else {
                 throw TokenizerError.malformedConfig(file: source, key: "added_tokens[\(k)]", reason: "needs 'id' and 'content'")
             }
@@ -180,6 +186,26 @@ public final class Tokenizer {
     }
 
     /// Decodes UTF-8 strictly: the text, or `TokenizerError.invalidUTF8` with the first bad byte's offset.
+    /// The text of a `chat_template.jinja`, nil when there is none. A file that is not valid UTF-8
+    /// (or not a regular file) is an error, not silently skipped: the model would otherwise be
+    /// rendered with a different template than its authors shipped.
+    public static func readChatTemplateFile(_ path: String) throws -> String? {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return nil }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard !isDir.boolValue, (attributes?[.type] as? FileAttributeType) == .typeRegular else {
+            throw TokenizerError.unreadableFile(path: path, reason: "not a regular file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TokenizerError.unreadableFile(path: path, reason: "cannot be read")
+        }
+        do {
+            return try validatedString(utf8: Array(data))
+        } catch TokenizerError.invalidUTF8(let offset) {
+            throw TokenizerError.unreadableFile(path: path, reason: "not valid UTF-8 (first bad byte at offset \(offset)); save the chat template as UTF-8")
+        }
+    }
+
     public static func validatedString(utf8 bytes: [UInt8]) throws -> String {
         var view = String.UnicodeScalarView()
         var index = 0

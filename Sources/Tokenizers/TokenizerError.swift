@@ -20,6 +20,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case templateRender(message: String, line: Int, column: Int)
     /// The template called `raise_exception(message)` (transformers' helper): the input breaks its rules.
     case templateRaised(message: String)
+    /// Rendering or parsing a chat template went past one of its sandbox bounds (`TemplateLimits`).
+    case templateLimit(message: String, line: Int, column: Int)
     /// The tokenizer has no chat template (neither `tokenizer_config.json` nor `chat_template.jinja`).
     case noChatTemplate(path: String)
 
@@ -46,6 +48,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
                 + "(roles, content types) against what the template expects."
         case let .templateRaised(message):
             return "the chat template rejected the conversation: \(message)"
+        case let .templateLimit(message, line, column):
+            return "chat template line \(line), column \(column): \(message). Chat templates come with downloaded models and are "
+                + "untrusted: check that this one is what its model's authors published, or raise the limit (TemplateLimits)."
         case let .noChatTemplate(path):
             return "\(path) has no chat template: add 'chat_template' to tokenizer_config.json or a chat_template.jinja file."
         }

@@ -40,6 +40,9 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "api: seconds before a request times out.") var timeout: Double = 60
     @Option(help: "api: retries after a failed request (exponential back-off).") var retries: Int = 4
     @Option(help: "api: cache folder (responses keyed by request); default <output or gold>.cache.") var cacheDir: String?
+    @Flag(help: "Replace an existing --output that is not an earlier output of annotate (default: refuse).") var overwrite = false
+    @Option(help: "Failed records accepted before the exit status becomes 3: a count N or a percentage P% (default 0).")
+    var allowFailures: FailurePolicy = .noFailures
 
     func validate() throws {
         if evaluate == nil {
@@ -47,7 +50,15 @@ struct AnnotateCommand: ParsableCommand {
         }
         guard SentenceSegmenter.Mode(rawValue: segmenter) != nil else { throw ValidationError("--segmenter must be improved or reference") }
         guard ["rules", "api", "model"].contains(method) else { throw ValidationError("--method must be rules, api or model") }
-        guard concurrency >= 1, retries >= 0, timeout >= 1 else { throw ValidationError("need --concurrency ≥ 1, --retries ≥ 0, --timeout ≥ 1 (seconds)") }
+        guard concurrency >= 1, retries >= 0, retries <= 100, timeout >= 1 else { throw ValidationError("need --concurrency ≥ 1, 0 ≤ --retries ≤ 100, --timeout ≥ 1 (seconds)") }
+        try OptionRange.duration("--timeout", timeout)
+        if let input, let output {
+            try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--input", input)] + (model.map { [("--model", $0)] } ?? []))
+            if !overwrite, !(try AnnotationRun.isPreviousOutput(output)) {
+                throw ValidationError("--output \(output) exists and is not an earlier output of safekey annotate; pass --overwrite to replace it")
+            }
+            if overwrite { try? FileManager.default.removeItem(atPath: output + ".partial") }
+        }
     }
 
     func run() throws {
@@ -61,7 +72,7 @@ struct AnnotateCommand: ParsableCommand {
         done.wait()
         if let e = box.error {
             if e is ExitCode { throw e }
-            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            Console.err("error: \(e)\n")
             throw ExitCode(1)
         }
     }
@@ -93,32 +104,33 @@ struct AnnotateCommand: ParsableCommand {
 
     func body() async throws {
         let annotator = Annotator(picker: try makePicker(), segmenter: SentenceSegmenter(mode: SentenceSegmenter.Mode(rawValue: segmenter) ?? .improved))
-        let warn: (RecordIssue) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+        let warn: (RecordIssue) -> Void = { Console.err("warning: \($0)\n") }
         if let gold = evaluate {
             var star1: [SafeKeyRecord]? = nil
             if let input { star1 = try RecordReader.read(path: input, options: .init(strict: strict), warn: warn).0 }
             let (items, notes) = try GoldSet.load(path: gold, star1: star1)
-            for n in notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
+            for n in notes { Console.err("note: \(n)\n") }
             let report = await GoldSet.evaluate(items, annotator: annotator, concurrency: concurrency)
-            print(report.text)
+            try Console.out(report.text + "\n")
             if showMisses {
                 for (name, got, want, why) in report.misses {
-                    print("miss \(name): gold \(want.0)/\(want.1), got " + (got.map { "\($0.0)/\($0.1)" } ?? "failure: \(why)"))
+                    try Console.out("miss \(name): gold \(want.0)/\(want.1), got " + (got.map { "\($0.0)/\($0.1)" } ?? "failure: \(why)") + "\n")
                 }
             }
             return
         }
         guard let input, let output else { return }
         let (records, readReport) = try RecordReader.read(path: input, options: .init(strict: strict), warn: warn)
-        FileHandle.standardError.write(Data("read \(input): \(readReport.summary)\n".utf8))
+        Console.err("read \(input): \(readReport.summary)\n")
         let bar = AnnotateProgress()
         let run = AnnotationRun(annotator: annotator, concurrency: method == "rules" ? 1 : concurrency)
         let summary = try await run.run(records: records, outputPath: output, progress: bar.update) { r, e in
             bar.interrupt("record #\(r.index) (line \(r.line)\(r.id.map { ", id \($0)" } ?? "")) not annotated: \(e)")
         }
         bar.finish()
-        FileHandle.standardError.write(Data("annotate: \(summary.line); \(readReport.skipped.count) input records skipped as bad\n".utf8))
-        if summary.annotated + summary.alreadyDone == 0 { throw ExitCode(1) }
+        Console.err("annotate: \(summary.line); \(readReport.skipped.count) input records skipped as bad\n")
+        if summary.annotated + summary.alreadyDone == 0 && summary.failed.isEmpty { throw ExitCode(1) }
+        try allowFailures.enforce(failed: summary.failed.count, total: summary.total, what: "records")
     }
 }
 
@@ -137,17 +149,17 @@ final class AnnotateProgress: @unchecked Sendable {
             lastDraw = Date()
             let width = 30, filled = width * done / total
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
+            Console.err("\r[\(bar)] \(done)/\(total)")
         } else {
             let decile = 10 * done / total
-            if decile != lastDecile { lastDecile = decile; FileHandle.standardError.write(Data("annotate: \(done)/\(total)\n".utf8)) }
+            if decile != lastDecile { lastDecile = decile; Console.err("annotate: \(done)/\(total)\n") }
         }
     }
 
     func interrupt(_ message: String) {
         lock.lock(); defer { lock.unlock() }
-        FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "warning: " + message + "\n").utf8))
+        Console.err(((tty ? "\r\u{1B}[K" : "") + "warning: " + message + "\n"))
     }
 
-    func finish() { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
+    func finish() { if tty { Console.err("\n") } }
 }

@@ -62,6 +62,18 @@ struct WorldPretrainCommand: ParsableCommand {
     @Option var lr = 3e-3
     @Option var batchSize = 8
     @Option var seed: UInt64 = 2002
+    @Flag(help: "Replace a model already in --output (default: refuse).") var overwrite = false
+
+    func validate() throws {
+        try OptionRange.atLeast("--count", count, 1)
+        try OptionRange.atLeast("--epochs", epochs, 1)
+        try OptionRange.atLeast("--batch-size", batchSize, 1)
+        try OptionRange.within("--lr", lr, 1e-12...1)
+        let weights = (output as NSString).appendingPathComponent("model.safetensors")
+        if !overwrite && FileManager.default.fileExists(atPath: weights) {
+            throw ValidationError("--output \(output) already holds a model (\(weights)); pass --overwrite to replace it, or choose another --output")
+        }
+    }
 
     func run() throws {
         var p = WorldPretraining(tokenizerFolder: tokenizer, output: output)

@@ -21,6 +21,8 @@ struct EncodeCommand: ParsableCommand {
     @Flag(help: "Also print the reference implementation's K span.") var referenceSpans = false
     @Flag(help: "Fail on the first bad record instead of skipping it.") var strict = false
 
+    func validate() throws { try OptionRange.atLeast("--max-seq-len", maxSeqLen, 1) }
+
     func run() throws {
         do {
             let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict,
@@ -30,7 +32,7 @@ struct EncodeCommand: ParsableCommand {
                                         "query_mask": e.queryMask, "understanding_span": [e.promptLength, e.keyStart],
                                         "unsafe": e.unsafe ? 1 : 0]
                 if let r = e.referenceKeySpan { o["reference_key_span"] = [r.0, r.1] }
-                print(jsonLine(o))
+                try Console.out(jsonLine(o) + "\n")
             }
         } catch {
             printErr("error: \(error)")

@@ -81,6 +81,20 @@ struct EvalCommand: ParsableCommand {
     var guardEndpoint = false
 
     @OptionGroup var ability: AbilityJudgeOptions
+    @Option(help: "Failed judgements accepted before the exit status becomes 3: a count N or a percentage P% (default 0; a run in which every judgement failed always exits 3).")
+    var allowFailures: FailurePolicy = .noFailures
+
+    func validate() throws {
+        try OptionRange.duration("--timeout", timeout)
+        try OptionRange.atLeast("--concurrency", concurrency, 1)
+        try OptionRange.atLeast("--attempts", attempts, 1)
+        try OptionRange.atLeast("--guard-max-new-tokens", guardMaxNewTokens, 1)
+        try OptionRange.atLeast("--guard-batch-size", guardBatchSize, 1)
+        if let input, let output {
+            try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: guardModel.map { [("--guard-model", $0)] } ?? [])
+            _ = input
+        }
+    }
 
     @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.")
     var listPhrases = false
@@ -89,8 +103,8 @@ struct EvalCommand: ParsableCommand {
     var showPrompts = false
 
     func run() throws {
-        if listPhrases { print(Self.phraseListing()); return }
-        if showPrompts { print(Self.promptListing()); return }
+        if listPhrases { try Console.out(Self.phraseListing() + "\n"); return }
+        if showPrompts { try Console.out(Self.promptListing() + "\n"); return }
         guard let input else { throw ValidationError("--input FILE is required (or use --list-phrases)") }
         let judgeName = judge.lowercased()
         let known = ["refusal", "rubric", "llama-guard"] + AbilityJudgeOptions.names
@@ -126,7 +140,7 @@ struct EvalCommand: ParsableCommand {
                     }
                 }
                 try AtomicFile.write(lines, to: dump)
-                print("wrote \(file.data.reduce(0) { $0 + $1.response.count }) Llama Guard 3 prompts to \(dump)")
+                try Console.out("wrote \(file.data.reduce(0) { $0 + $1.response.count }) Llama Guard 3 prompts to \(dump)\n")
                 return
             }
             guard let folder = guardModel else {
@@ -137,10 +151,14 @@ struct EvalCommand: ParsableCommand {
         let judged = try JudgeRunner.apply(j, to: file, part: part)
         let dest = output ?? input
         try judged.write(to: dest)
-        print("labelled \(judged.data.count) items (\(part.labelKey(judge: j.name))) -> \(dest)")
+        try Console.out("labelled \(judged.data.count) items (\(part.labelKey(judge: j.name))) -> \(dest)\n")
+        var failed = 0, total = 0
         for r in Rates.compute(judged, benchmark: benchmark) where r.judge == j.name && r.part == part.rawValue {
-            print(Self.rateLine(r, benchmark: file.benchmarkName ?? "?"))
+            try Console.out(Self.rateLine(r, benchmark: file.benchmarkName ?? "?") + "\n")
+            failed = max(failed, r.failures)
+            total = max(total, r.failures + r.overall.n)
         }
+        try allowFailures.enforce(failed: failed, total: total, what: "judgements")
     }
 
     func makeRubric(input: String) throws -> RubricJudge {
@@ -167,7 +185,8 @@ struct EvalCommand: ParsableCommand {
     static func rateLine(_ r: RateResult, benchmark: String) -> String {
         let p = r.overall
         func pct(_ x: Double) -> String { String(format: "%.1f", x * 100) }
-        return "\(benchmark)  \(r.metric) (\(r.judge), \(r.part)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))] (\(p.k)/\(p.n))"
+        let value = p.n == 0 ? "no response judged, no rate (0/0)" : "\(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))] (\(p.k)/\(p.n))"
+        return "\(benchmark)  \(r.metric) (\(r.judge), \(r.part)): \(value)"
             + (r.failures > 0 ? ", \(r.failures) failed judgements left out" : "")
             + (r.unclosedThink > 0 ? ", \(r.unclosedThink) without </think>" : "")
             + (r.ability.map { a in

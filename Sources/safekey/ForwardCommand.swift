@@ -24,6 +24,8 @@ struct ForwardCommand: ParsableCommand {
     @Option(name: .customLong("mask-prefix"), help: "Hide key positions 0..<N from every query.")
     var maskPrefix: Int = 0
 
+    @Flag(help: "Load weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
+
     func parsedIds() throws -> [Int] {
         let parts = ids.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         var out: [Int] = []
@@ -43,8 +45,9 @@ struct ForwardCommand: ParsableCommand {
     }
 
     func run() throws {
-        let m = try DecoderModel(folder: model, adapter: adapter)
+        defer { PeakMemory.reportIfRequested() }
+        let m = try DecoderModel(folder: model, adapter: adapter, allowNonFinite: allowNonfinite)
         let text = try m.forwardReport(ids: try parsedIds(), maskPrefix: maskPrefix)
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        try Console.out(text + "\n")
     }
 }

@@ -76,6 +76,17 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("need --max-new-tokens, --samples, --batch-size, --stride ≥ 1 and --start ≥ 0")
         }
         if let p = prefillTokens, p < 0 { throw ValidationError("--prefill-tokens must be ≥ 0") }
+        if let n = limit { try OptionRange.atLeast("--limit", n, 1) }
+        if let n = sample { try OptionRange.atLeast("--sample", n, 1) }
+        try OptionRange.within("--temperature", Double(temperature), 0...100)
+        try OptionRange.within("--top-p", Double(topP), 0...1)
+        try OptionRange.atLeast("--top-k", topK, 0)
+        try OptionRange.within("--repetition-penalty", Double(repetitionPenalty), 1e-3...1e3)
+        for d in data {
+            if let path = d.split(separator: "=", maxSplits: 1).last.map(String.init) {
+                try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--data", path), ("--model", model)])
+            }
+        }
         guard MultiTurnMode(rawValue: multiTurn) != nil else { throw ValidationError("--multi-turn must be replay or recorded") }
     }
 
@@ -83,7 +94,13 @@ struct GenerateCommand: ParsableCommand {
         let arguments = try data.map(DataArgument.init(parsing:))
         let selection = BenchmarkSelection(start: start, stride: stride, sample: sample, seed: seed, limit: limit)
         // Load every benchmark before the model, so a bad --data fails in milliseconds.
-        let loaded = try arguments.map { ($0, selection.apply(try BenchmarkLoader.load($0))) }
+        let loaded = try arguments.map { arg -> (DataArgument, [BenchmarkItem]) in
+            let all = try BenchmarkLoader.load(arg)
+            guard start < all.count || all.isEmpty else {
+                throw ValidationError("--start \(start) is past the end of \(arg.benchmark.rawValue) (\(all.count) items); use 0…\(all.count - 1)")
+            }
+            return (arg, selection.apply(all))
+        }
         let params = SamplingParameters(maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP,
                                         repetitionPenalty: repetitionPenalty, seed: seed)
         let t0 = Date()
@@ -99,15 +116,15 @@ struct GenerateCommand: ParsableCommand {
                                           multiTurnMode: MultiTurnMode(rawValue: multiTurn) ?? .replay)
             log("\(arg.benchmark.rawValue): \(items.count) items -> \(dest)")
             let file = try runner.run(items: items, benchmark: arg.benchmark, output: dest) { p, startedAt in
-                if !quiet { FileHandle.standardError.write(Data(("\r" + p.line(startedAt: startedAt)).utf8)) }
+                if !quiet { Console.err("\r" + p.line(startedAt: startedAt)) }
             }
-            if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
-            print("\(arg.benchmark.rawValue): \(file.data.count) items, \(file.data.reduce(0) { $0 + $1.response.count }) responses -> \(dest)")
+            if !quiet { Console.err("\n") }
+            try Console.out("\(arg.benchmark.rawValue): \(file.data.count) items, \(file.data.reduce(0) { $0 + $1.response.count }) responses -> \(dest)\n")
         }
     }
 
     private func log(_ s: String) {
-        if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+        if !quiet { Console.err(s + "\n") }
     }
 }
 

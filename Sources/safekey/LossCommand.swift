@@ -19,11 +19,19 @@ struct LossCommand: ParsableCommand {
     @Option(help: "θ: weight of the understanding path inside DPSH.") var headTheta: Float = 0.5
     @Option(help: "Seed of the safety head's initialisation when no file is given.") var seed: UInt64 = 2002
     @Option(help: "Cut longer sequences on the right.") var maxSeqLen = 8192
+    @Flag(help: "Load weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
+
+    func validate() throws {
+        try OptionRange.atLeast("--max-seq-len", maxSeqLen, 1)
+        try OptionRange.within("--key-sentence-weight", Double(keySentenceWeight), 0...1e6)
+        try OptionRange.within("--head-weight", Double(headWeight), 0...1e6)
+        try OptionRange.within("--head-theta", Double(headTheta), 0...1)
+    }
 
     func run() throws {
         do {
             let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: false)
-            let decoder = try DecoderModel(folder: model)
+            let decoder = try DecoderModel(folder: model, allowNonFinite: allowNonfinite)
             let head = try safetyHead.map { try SafetyHead(file: $0, hiddenSize: decoder.config.hiddenSize) }
                 ?? SafetyHead(hiddenSize: decoder.config.hiddenSize, seed: seed)
             var options = ObjectiveOptions()
@@ -31,14 +39,18 @@ struct LossCommand: ParsableCommand {
             options.headWeight = headWeight
             options.headTheta = headTheta
             let pad = loaded.tokenizer.eosTokenId ?? 0
-            for e in loaded.examples {
+            for (k, e) in loaded.examples.enumerated() {
                 let r = try GradMode.noGrad {
                     try SafeKeyObjective.evaluate(model: decoder, head: head, batch: [e], padId: pad, options: options, auxiliary: true)
                 }
-                var o: [String: Any] = ["sft_loss": Double(r.sft), "total": Double(r.total.item)]
-                o["qmm_loss"] = r.qmm.map { Double($0) } ?? NSNull()
-                o["head_loss"] = r.head.map { Double($0) } ?? NSNull()
-                print(jsonLine(o))
+                let terms: [(String, Float?)] = [("sft_loss", r.sft), ("qmm_loss", r.qmm), ("head_loss", r.head), ("total", r.total.item)]
+                if let (name, value) = terms.first(where: { !($0.1?.isFinite ?? true) }) {
+                    throw CLIError("encoded record \(k + 1): \(name) is \(value!), not a finite number; "
+                        + "the model or safety-head weights hold NaN/infinity or overflow (check them, e.g. with safekey forward)")
+                }
+                var o: [String: Any] = [:]
+                for (name, value) in terms { o[name] = value.map { Double($0) } ?? NSNull() }
+                try Console.out(jsonLine(o) + "\n")
             }
         } catch {
             printErr("error: \(error)")

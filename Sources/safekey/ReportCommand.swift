@@ -32,6 +32,10 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         guard !results.isEmpty else { throw ValidationError("give at least one judged result file") }
         let inputs = try results.map(ReportInput.init(path:))
+        for i in inputs { try Rates.validateLabels(i.file, path: i.path) }
+        for f in ["report.json", "report.md", "report.html"] {
+            try OutputGuard.refuseOverwritingInputs(output: ("--output", (output as NSString).appendingPathComponent(f)), inputs: results.map { ("result", $0) })
+        }
         let report = EvalReport.build(inputs, examplesPerCell: max(0, examples), baseline: baseline)
         if let b = baseline, !report.models.contains(b) {
             throw ValidationError("--baseline '\(b)' is not one of the models in these files: \(report.models.joined(separator: ", ")) (model = meta_info.model, else the parent folder's name)")
@@ -47,12 +51,12 @@ struct ReportCommand: ParsableCommand {
             }
         }
         for t in report.tables {
-            print("\(t.title): " + report.models.map { m in
+            try Console.out("\(t.title): " + report.models.map { m in
                 let a = report.averages.first { $0.model == m && $0.table == t.id }
                 return "\(m) \(a.map { String(format: "%.1f%%", $0.mean * 100) } ?? "–")"
-            }.joined(separator: ", "))
+            }.joined(separator: ", ") + "\n")
         }
         let dir = URL(fileURLWithPath: output)
-        for f in ["report.json", "report.md", "report.html"] { print("wrote \(dir.appendingPathComponent(f).path)") }
+        for f in ["report.json", "report.md", "report.html"] { try Console.out("wrote \(dir.appendingPathComponent(f).path)\n") }
     }
 }

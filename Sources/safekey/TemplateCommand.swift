@@ -45,13 +45,13 @@ struct TemplateCommand: ParsableCommand {
         } else {
             // A folder with only chat_template.jinja: render without special-token variables.
             let jinja = (tokenizer as NSString).appendingPathComponent("chat_template.jinja")
-            guard let source = try? String(contentsOfFile: jinja, encoding: .utf8) else {
+            guard let source = try Tokenizer.readChatTemplateFile(jinja) else {
                 throw TokenizerError.noChatTemplate(path: tokenizer)
             }
             rendered = try ChatTemplate(source: source).render(
                 context: ["messages": list, "add_generation_prompt": .bool(addGenerationPrompt), "tools": tools, "documents": .none],
                 keepThinking: keepThinking)
         }
-        FileHandle.standardOutput.write(Data(rendered.utf8))
+        try Console.out(rendered)
     }
 }

@@ -85,11 +85,11 @@ struct TokenizeCommand: ParsableCommand {
             }
             out.append(UInt8(ascii: "\n"))
             if out.count > 1 << 20 {
-                FileHandle.standardOutput.write(out)
+                try Console.out(bytes: out)
                 out.removeAll(keepingCapacity: true)
             }
         }
-        FileHandle.standardOutput.write(out)
+        try Console.out(bytes: out)
         if timing && !decode { try reportTiming(tok, data) }
     }
 
@@ -106,6 +106,6 @@ struct TokenizeCommand: ParsableCommand {
         }
         let line = String(format: "swift: %d texts, %d bytes, %d tokens in %.3f s: %.2f MB/s, %.0f tokens/s\n",
                           texts.count, bytes, tokens, best, Double(bytes) / best / 1e6, Double(tokens) / best)
-        FileHandle.standardError.write(Data(line.utf8))
+        Console.err(line)
     }
 }

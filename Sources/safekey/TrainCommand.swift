@@ -58,6 +58,17 @@ struct TrainCommand: ParsableCommand {
     var loraTargets = LoRAConfig.allProjections.joined(separator: ",")
     @Option(help: "Start from this PEFT adapter folder (its rank, alpha and targets) instead of fresh adapters.") var adapter: String?
     @Option(help: "Frozen base weights in memory with LoRA: bf16 (half the memory) or f32.") var baseWeights: WeightStorage = .bf16
+    @Flag(help: "Replace an existing, non-empty --output folder (default: refuse, unless it is the --resume folder).") var overwrite = false
+    @Flag(help: "Load base weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
+
+    func validate() throws {
+        do { _ = try makeOptions().validate() } catch let e as TrainingError { throw ValidationError(e.description) }
+        try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--model", model), ("--data", data)]
+            + (safetyHead.map { [("--safety-head", $0)] } ?? []), folder: true)
+        if let log { try OutputGuard.refuseOverwritingInputs(output: ("--log", log), inputs: [("--model", model), ("--data", data)]) }
+        let resuming = resume.map { OutputGuard.resolved($0) == OutputGuard.resolved(output) } ?? false
+        try OutputGuard.refuseExisting("--output", output, overwrite: overwrite, unless: resuming)
+    }
 
     func run() throws {
         do { try train() } catch {
@@ -67,6 +78,13 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train() throws {
+        let options = try makeOptions()
+        try options.validate()
+        try trainWith(options)
+    }
+
+    /// The trainer options the flags describe (ranges are checked by `TrainerOptions.validate`).
+    private func makeOptions() throws -> TrainerOptions {
         var options = TrainerOptions()
         options.epochs = epochs
         options.lastKEpochs = lastKEpochs
@@ -99,10 +117,13 @@ struct TrainCommand: ParsableCommand {
         options.checkpointEvery = checkpointEvery
         guard saveDtype == "bf16" || saveDtype == "f32" else { throw TrainingError.invalidOption("--save-dtype is bf16 or f32, not \(saveDtype)") }
         guard (0...1).contains(headTheta) else { throw TrainingError.invalidOption("--head-theta must lie in [0, 1]") }
+        return options
+    }
 
+    private func trainWith(_ options: TrainerOptions) throws {
         let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict)
         let lora = loraRank != nil || adapter != nil
-        let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32)
+        let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32, allowNonFinite: allowNonfinite)
         if let adapter {
             try decoder.loadAdapter(folder: adapter)
             if let r = loraRank, r != decoder.loraConfig?.rank {
@@ -122,12 +143,17 @@ struct TrainCommand: ParsableCommand {
             guard try TrainingCheckpoint.load(into: trainer, output: resume) else {
                 throw TrainingError.checkpoint(path: resume, detail: "no checkpoint/ folder to resume from")
             }
+            guard trainer.globalStep <= trainer.totalSteps else {
+                throw TrainingError.checkpoint(path: resume, detail: "it is at optimizer step \(trainer.globalStep), beyond this run's \(trainer.totalSteps) steps; "
+                    + "resume with the options of the run that wrote it (--epochs, --batch-size, --grad-accum, the same data)")
+            }
             printErr("resumed at optimizer step \(trainer.globalStep) of \(trainer.totalSteps)")
         }
         let logWriter = try log.map { try StepLogWriter(path: $0, keepThrough: trainer.globalStep) }
         let progress = Progress(total: trainer.totalSteps)
+        var logFailure: Error?
         trainer.onStep = { step in
-            logWriter?.append(step)
+            do { try logWriter?.append(step) } catch { logFailure = error; return false }
             progress.update(step)
             return true
         }
@@ -138,13 +164,15 @@ struct TrainCommand: ParsableCommand {
             if options.saveEveryEpoch && t.globalStep % t.stepsPerEpoch == 0 { try Self.saveModel(t, to: out, dtype: dtype, baseModel: base) }
         }
         progress.finish()
+        if let logFailure { throw logFailure }
         try Self.saveModel(trainer, to: output, dtype: dtype, baseModel: model)
         printErr("saved \(output) (\(lora ? "LoRA adapter" : saveDtype)) after \(trainer.globalStep) optimizer steps")
     }
 
     /// The Hugging Face folder (model, tokenizer files) or, with LoRA, the PEFT adapter folder;
-    /// then the safety head and trainer state.
+    /// then the safety head and trainer state. Nothing non-finite is saved.
     static func saveModel(_ t: Trainer, to folder: String, dtype: DType, baseModel: String) throws {
+        try t.checkParametersFinite()
         if t.model.loraConfig != nil { try t.model.saveAdapter(to: folder, baseModel: baseModel) }
         else { try t.model.save(to: folder, dtype: dtype) }
         try t.head.save(to: (folder as NSString).appendingPathComponent("safety_head.safetensors"))
@@ -155,22 +183,37 @@ struct TrainCommand: ParsableCommand {
 /// Appends one JSON line per optimizer step; on resume keeps only the lines up to the resumed step.
 final class StepLogWriter {
     private let handle: FileHandle
+    private let path: String
     init(path: String, keepThrough step: Int) throws {
+        self.path = path
         var kept = ""
         if step > 0, let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n") {
                 if let s = (try? JSONParser.parse(String(line), path: path))?["step"]?.intValue, s <= step { kept += line + "\n" }
             }
         }
-        try AtomicFile.write(kept, to: path)
+        // Rewritten in place (truncate, then write), not by rename: a rename would replace a
+        // special file such as /dev/stderr given as --log.
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.io(path: path, detail: "cannot open the log for writing") }
-        h.seekToEndOfFile()
+        do {
+            try? h.truncate(atOffset: 0)
+            try h.write(contentsOf: Data(kept.utf8))
+            _ = try h.seekToEnd()
+        } catch {
+            throw TrainingError.io(path: path, detail: "cannot write the log (\(Console.reason(error)))")
+        }
         handle = h
     }
-    func append(_ step: StepLog) {
+    /// Appends one line; a failed write (full disk) throws naming the log file.
+    func append(_ step: StepLog) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        if let d = try? enc.encode(step) { handle.write(d + Data("\n".utf8)) }
+        guard let d = try? enc.encode(step) else { return }
+        do { try handle.write(contentsOf: d + Data("\n".utf8)) } catch {
+            throw TrainingError.io(path: path, detail: "cannot append to the training log (\(Console.reason(error))); training stopped at step \(step.step), "
+                + "the last checkpoint is intact: free space and rerun with --resume")
+        }
     }
 }
 
@@ -188,7 +231,7 @@ final class Progress {
         if tty {
             let width = 24, done = total > 0 ? width * s.step / total : width
             let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
-            FileHandle.standardError.write(Data("\r\(bar) \(line) \(Int(elapsed))s ".utf8))
+            Console.err("\r\(bar) \(line) \(Int(elapsed))s ")
         } else {
             printErr(line)
         }

@@ -42,7 +42,7 @@ enum TrainingInputs {
 
 /// Writes a line to standard error.
 func printErr(_ s: String) {
-    FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
+    Console.err(s + "\n")
 }
 
 /// One JSON object on one line (keys sorted, no escaping of slashes).

@@ -40,18 +40,20 @@ struct WorldSampleCommand: ParsableCommand {
 
     func run() throws {
         guard let kind = WorldSetKind(rawValue: set) else { return }
-        let examples: [WorldExample]
-        do { examples = try SafetyWorld.examples(kind, count: count, seed: seed) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        // Streamed: a huge --count prints as it goes (until the set is exhausted), in 64 KiB writes.
+        var out = ""
+        do {
+            try SafetyWorld.forEachExample(kind, count: count, seed: seed) { e in
+                out += e.record.jsonLine()
+                out += "\n"
+                if out.utf8.count > 1 << 16 { try Console.out(out); out = "" }
+            }
+            try Console.out(out)
+        } catch {
+            try? Console.out(out)
+            Console.err("error: \(error)\n")
             throw ExitCode.failure
         }
-        var out = ""
-        for e in examples {
-            out += e.record.jsonLine()
-            out += "\n"
-            if out.utf8.count > 1 << 20 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
-        }
-        FileHandle.standardOutput.write(Data(out.utf8))
     }
 }
 
@@ -75,7 +77,7 @@ struct WorldJudgeCommand: ParsableCommand {
     func run() throws {
         let judged: [JudgedResponse]
         do { judged = try WorldJudgeFile.judge(path: input) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Console.err("error: \(error)\n")
             throw ExitCode.failure
         }
         let tally = WorldTally(judged.map(\.verdict))
@@ -86,7 +88,7 @@ struct WorldJudgeCommand: ParsableCommand {
         }
         lines += "harmfulness (complied + partial): \(pct(tally.harmful))\n"
         lines += "compliance (complied): \(pct(tally.compliance))\n"
-        print(lines, terminator: "")
+        try Console.out(lines)
         if let output {
             var text = ""
             for j in judged {
@@ -96,7 +98,7 @@ struct WorldJudgeCommand: ParsableCommand {
                 text += String(decoding: data, as: UTF8.self) + "\n"
             }
             do { try AtomicFile.write(text, to: output) } catch {
-                FileHandle.standardError.write(Data("error: cannot write \(output): \(error)\n".utf8))
+                Console.err("error: cannot write \(output): \(Console.reason(error))\n")
                 throw ExitCode.failure
             }
         }

@@ -25,6 +25,13 @@ struct WorldGenerateCommand: ParsableCommand {
     @Option var batchSize = 16
     @Option(help: "Repetition penalty (transformers semantics; 1 = off).") var repetitionPenalty: Float = 1
 
+    func validate() throws {
+        try OptionRange.atLeast("--max-new-tokens", maxNewTokens, 1)
+        try OptionRange.atLeast("--batch-size", batchSize, 1)
+        try OptionRange.within("--repetition-penalty", Double(repetitionPenalty), 1e-3...1e3)
+        if let output { try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--prompts", prompts), ("--model", model)]) }
+    }
+
     func run() throws {
         do { try generate() } catch {
             printErr("error: \(error)")
@@ -69,7 +76,7 @@ struct WorldGenerateCommand: ParsableCommand {
         if let output {
             try AtomicFile.write(out, to: output)
         } else {
-            print(out, terminator: "")
+            try Console.out(out)
         }
     }
 }

@@ -70,7 +70,8 @@ final class LocalGuardTests: XCTestCase {
         XCTAssertEqual(LlamaGuardFormat.parse(tok.decode(verdict, skipSpecialTokens: true)), .guardModel(unsafe: true, categories: ["S1", "S10"]))
     }
 
-    /// `safekey eval --judge llama-guard --guard-model DIR` labels a file; gibberish is counted as failures.
+    /// `safekey eval --judge llama-guard --guard-model DIR` labels a file; gibberish is counted as failures
+    /// and makes the run exit 3.
     func testEvalCommandWithGuardModel() throws {
         let exe = try TinyChatModel.executable(for: LocalGuardTests.self)
         let path = try TestPaths.tempDir() + "/strongreject.json"
@@ -79,9 +80,12 @@ final class LocalGuardTests: XCTestCase {
         try file.write(to: path)
         let (rc, out, err) = try TinyChatModel.run(exe, ["eval", "--input", path, "--judge", "llama-guard", "--guard-model", try TinyChatModel.make(),
                                                          "--guard-max-new-tokens", "4"])
-        XCTAssertEqual(rc, 0, err)
+        // Every judgement failed: the labels are written, but the run exits 3 (issue 20: no silent success).
+        XCTAssertEqual(rc, 3, err)
+        XCTAssertTrue(err.contains("3 of 3 judgements failed"), err)
         XCTAssertTrue(out.contains("labelled 3 items"), out)
         XCTAssertTrue(out.contains("3 failed judgements left out"), out)
+        XCTAssertTrue(out.contains("no response judged, no rate (0/0)"), out)
         let labelled = try GenerationFile.read(path)
         XCTAssertTrue(labelled.data.allSatisfy { $0.fields["llama-guard_label"] == .array([.null]) })
         let (rc2, _, err2) = try TinyChatModel.run(exe, ["eval", "--input", path, "--judge", "llama-guard"])

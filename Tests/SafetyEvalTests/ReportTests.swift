@@ -50,7 +50,7 @@ final class ReportTests: XCTestCase {
 
         let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
         XCTAssertEqual(report.tables.map(\.id), ["refusal|answer|harmfulness"])
-        XCTAssertTrue(md.contains("| Model | StrongREJECT ↓ | XSTest ↑ compliance | Average ↓ (harmful columns) |"), md)
+        XCTAssertTrue(md.contains("| Model | StrongREJECT ↓ | XSTest ↑ compliance | Average ↓ (harmful columns) | Failed (left out) |"), md)
         XCTAssertTrue(md.contains("| base | 75.0 [30.1–95.4] | 50.0 [9.5–90.5] | 75.0 |"), md)
         XCTAssertTrue(md.contains("| safekey | 25.0 [4.6–69.9] | 100.0 [34.2–100.0] | 25.0 |"), md)
 

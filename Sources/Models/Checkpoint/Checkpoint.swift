@@ -37,10 +37,7 @@ public final class Checkpoint {
     }
 
     private static func loadIndex(folder: String, indexPath: String) throws -> [String: SafeTensorsFile] {
-        guard let data = FileManager.default.contents(atPath: indexPath) else {
-            throw ModelsError.io(path: indexPath, detail: "cannot read")
-        }
-        let json = try ModelsError.parseJSON([UInt8](data), path: indexPath)
+        let json = try ModelsError.parseJSON(MappedFile.contents(of: indexPath, maxBytes: 256 << 20, what: "shard index"), path: indexPath)
         guard let map = json.objectValue?["weight_map"]?.objectValue else {
             throw ModelsError.malformedIndex(path: indexPath, detail: "missing \"weight_map\" object")
         }

@@ -18,13 +18,15 @@ public final class MappedFile {
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever; the
+        // regular-file check below then refuses it.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw ModelsError.io(path: path, detail: "cannot open: \(Self.errnoText())") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw ModelsError.io(path: path, detail: "cannot stat: \(Self.errnoText())") }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelsError.io(path: path, detail: "not a regular file")
+            throw ModelsError.io(path: path, detail: "not a regular file (a directory, FIFO or device); point at the file itself")
         }
         size = Int(st.st_size)
         if size == 0 {
@@ -57,6 +59,16 @@ public final class MappedFile {
         let end = range.upperBound / page * page
         guard end > start else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
+    /// The whole contents of the regular file `path`, refusing FIFOs, devices and directories
+    /// (which would block or never end) and files over `maxBytes`.
+    public static func contents(of path: String, maxBytes: Int, what: String) throws -> [UInt8] {
+        let map = try MappedFile(path: path)
+        guard map.size <= maxBytes else {
+            throw ModelsError.io(path: path, detail: "\(what) is \(map.size) bytes, over the \(maxBytes)-byte limit; this is not a real \(what)")
+        }
+        return Array(map.bytes(0..<map.size))
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -45,10 +45,7 @@ public struct ModelConfig: Equatable {
     }
 
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelsError.io(path: path, detail: "cannot read config.json")
-        }
-        try self.init(json: [UInt8](data), path: path)
+        try self.init(json: MappedFile.contents(of: path, maxBytes: 16 << 20, what: "config.json"), path: path)
     }
 
     public init(object obj: JSONObject, path: String) throws {
@@ -183,6 +180,7 @@ extension RopeConfig {
             }
         }
         guard let p = params else {
+            guard theta > 0 else { throw ModelsError.invalidConfig(path: r.path, key: "rope_theta", detail: "must be positive, got \(theta)") }
             self.init(theta: theta)
             return
         }
@@ -196,7 +194,7 @@ extension RopeConfig {
         if let prf = try pr.double("partial_rotary_factor") ?? r.double("partial_rotary_factor"), prf != 1 {
             throw ModelsError.unsupportedConfig(path: r.path, key: "partial_rotary_factor", detail: "\(prf); only full rotary embeddings are implemented")
         }
-        guard theta > 0 else { throw ModelsError.invalidConfig(path: r.path, key: "rope_theta", detail: "must be positive") }
+        guard theta > 0 else { throw ModelsError.invalidConfig(path: r.path, key: "rope_theta", detail: "must be positive, got \(theta)") }
         switch kind {
         case .default:
             self.init(theta: theta)

@@ -63,10 +63,16 @@ public final class DecoderModel {
     /// Loads `config.json` and the safetensors weights of a Hugging Face model folder (strictly:
     /// see `load(from:)`). With `weightStorage: .bf16`, BF16 checkpoints keep their bits and other
     /// dtypes are rounded to BF16; the f32 matrices are never allocated.
-    public convenience init(folder: String, weightStorage: WeightStorage = .f32) throws {
+    ///
+    /// Before anything is allocated, `preflight` compares the config's shapes with the safetensors
+    /// header and the weights' bytes with the memory available. Non-finite weights are refused
+    /// unless `allowNonFinite`.
+    public convenience init(folder: String, weightStorage: WeightStorage = .f32, allowNonFinite: Bool = false) throws {
         let config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+        let checkpoint = try Checkpoint(folder: folder)
+        try Self.preflight(config: config, checkpoint: checkpoint, storage: weightStorage)
         self.init(config: config, weightStorage: weightStorage)
-        try load(from: Checkpoint(folder: folder))
+        try load(from: checkpoint, allowNonFinite: allowNonFinite)
         sourceFolder = folder
     }
 

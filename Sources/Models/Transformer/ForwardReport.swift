@@ -11,6 +11,12 @@ extension DecoderModel {
         }
         let hidden = maskPrefix > 0 ? ids.indices.map { $0 < maskPrefix } : nil
         let out = try GradMode.noGrad { try forward(ids: ids, batch: 1, hiddenKeys: hidden) }
+        for (what, t) in [("logits", out.logits), ("hidden states", out.hidden)] {
+            guard let bad = t.firstNonFiniteIndex else { continue }
+            let w = t.shape.last ?? 1
+            throw ModelsError.invalidArgument("forward: the \(what) hold a non-finite value (\(t.data[bad]) at position \(bad / w), column \(bad % w)); "
+                + "the weights are damaged or overflow for this input. Check them (loading refuses NaN weights unless --allow-nonfinite)")
+        }
         var s = "{\"logits\": "
         s.reserveCapacity(16 * (out.logits.count + out.hidden.count))
         Self.appendRows(out.logits, to: &s)

@@ -24,8 +24,8 @@ extension DecoderModel {
     /// Loads a model folder (see `init(folder:weightStorage:)`) and, when `adapter` is given, the
     /// PEFT adapter folder on top of it (`loadAdapter`) — the one way commands open a model with
     /// `--adapter`.
-    public convenience init(folder: String, weightStorage: WeightStorage = .f32, adapter: String?) throws {
-        try self.init(folder: folder, weightStorage: weightStorage)
+    public convenience init(folder: String, weightStorage: WeightStorage = .f32, adapter: String?, allowNonFinite: Bool = false) throws {
+        try self.init(folder: folder, weightStorage: weightStorage, allowNonFinite: allowNonFinite)
         if let adapter { try loadAdapter(folder: adapter) }
     }
 

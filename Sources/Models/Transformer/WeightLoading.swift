@@ -11,26 +11,28 @@ extension DecoderModel {
     ///
     /// Memory: each tensor is widened straight from the memory map into its parameter, and the
     /// file pages are released right after, so the resident set stays near the f32 weight bytes.
-    public func load(from checkpoint: Checkpoint) throws {
-        var missing: [String] = [], wrongShape: [String] = []
+    /// Non-finite values (NaN, ±infinity) are refused with `nonFiniteWeight` unless `allowNonFinite`.
+    public func load(from checkpoint: Checkpoint, allowNonFinite: Bool = false) throws {
         let weights = storedWeights
+        let tiedHead = try Self.checkCorrespondence(weights.map { ($0.name, $0.shape) }, config: config, checkpoint: checkpoint)
         for w in weights {
-            let name = w.name
-            guard let info = try? checkpoint.info(name) else { missing.append(name); continue }
-            if info.shape != w.shape { wrongShape.append("\(name) is \(info.shape) in the checkpoint, \(w.shape) in the model") }
-            else if !info.dtype.isFloatingPoint { wrongShape.append("\(name) has integer dtype \(info.dtype.rawValue)") }
-        }
-        let used = Set(weights.map(\.name))
-        var unused = checkpoint.names.filter { !used.contains($0) && !$0.hasSuffix("rotary_emb.inv_freq") }
-        let tiedHead = config.tieWordEmbeddings && unused.contains("lm_head.weight")
-        if tiedHead { unused.removeAll { $0 == "lm_head.weight" } }
-        guard missing.isEmpty, unused.isEmpty, wrongShape.isEmpty else {
-            throw ModelsError.weightMismatch(path: checkpoint.folder, unused: unused, missing: missing, wrongShape: wrongShape)
-        }
-        for w in weights {
+            let bad: Int?
             switch w {
-            case .f32(let p): try checkpoint.read(w.name, into: UnsafeMutableBufferPointer(start: p.data, count: p.count), release: true)
-            case .bf16(let m): try checkpoint.readBF16(w.name, into: UnsafeMutableBufferPointer(start: m.bits, count: m.count), release: true)
+            case .f32(let p):
+                try checkpoint.read(w.name, into: UnsafeMutableBufferPointer(start: p.data, count: p.count), release: true)
+                bad = allowNonFinite ? nil : p.firstNonFiniteIndex
+            case .bf16(let m):
+                try checkpoint.readBF16(w.name, into: UnsafeMutableBufferPointer(start: m.bits, count: m.count), release: true)
+                bad = allowNonFinite ? nil : FiniteCheck.firstNonFiniteBF16(m.bits, count: m.count)
+            }
+            if let bad {
+                let value: Float
+                switch w {
+                case .f32(let p): value = p.data[bad]
+                case .bf16(let m): value = Float(bitPattern: UInt32(m.bits[bad]) << 16)
+                }
+                throw ModelsError.nonFiniteWeight(path: (try? checkpoint.file(for: w.name).path) ?? checkpoint.folder,
+                                                  tensor: w.name, index: bad, value: value)
             }
         }
         if tiedHead, try !tiedHeadMatches(checkpoint) {

@@ -84,7 +84,10 @@ public struct AnnotationRun {
                 switch result {
                 case .success(let a):
                     let line = try Self.outputLine(r, a)
-                    journal.write(line)
+                    do { try journal.write(contentsOf: line) } catch {
+                        throw AnnotatorError.io(path: journalPath, reason: "cannot append to the progress journal (\(error.localizedDescription)); "
+                            + "free space and rerun: the records already in it are kept")
+                    }
                     finished[r.index] = line
                     summary.annotated += 1
                 case .failure(let e):
@@ -95,6 +98,12 @@ public struct AnnotationRun {
                 progress(done, records.count)
                 launch()
             }
+        }
+        // Nothing annotated and nothing to keep: leave any existing output exactly as it was.
+        if finished.isEmpty && !summary.failed.isEmpty {
+            try? FileManager.default.removeItem(atPath: journalPath)
+            summary.seconds = Date().timeIntervalSince(start)
+            return summary
         }
         // Atomic final write, in input order.
         var out = Data()
@@ -120,6 +129,15 @@ public struct AnnotationRun {
         var data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
         data.append(0x0A)
         return data
+    }
+
+    /// Whether `path` is absent, empty, or an output (or journal) this command wrote: every
+    /// complete line an annotated row. Anything else must not be replaced without `--overwrite`.
+    public static func isPreviousOutput(_ path: String) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return !FileManager.default.fileExists(atPath: path) }
+        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
+        let complete = data.last == 0x0A ? lines.count : max(0, lines.count - 1)   // a torn last line is allowed
+        return try readDone(path).count >= complete
     }
 
     /// (resume key, input index, line) of each complete row of an output or journal file. A torn

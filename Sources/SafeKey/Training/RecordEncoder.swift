@@ -8,6 +8,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case noData(String)
     case io(path: String, detail: String)
     case checkpoint(path: String, detail: String)
+    /// A loss, gradient or parameter that is NaN or ±infinity (training stops; nothing is saved).
+    case nonFinite(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         case let .noData(d): return "no data: \(d)"
         case let .io(path, detail): return "\(path): \(detail)"
         case let .checkpoint(path, detail): return "checkpoint \(path): \(detail)"
+        case let .nonFinite(d): return "training stopped: non-finite value: \(d)"
         }
     }
 }

@@ -27,9 +27,7 @@ public final class Trainer {
 
     public init(model: DecoderModel, head: SafetyHead, examples: [EncodedExample], padId: Int, options: TrainerOptions) throws {
         guard !examples.isEmpty else { throw TrainingError.noData("no encodable training records") }
-        guard options.epochs > 0, options.batchSize > 0, options.gradAccum > 0, options.lastKEpochs >= 0 else {
-            throw TrainingError.invalidOption("epochs, batch size and gradient accumulation must be positive; last-k-epochs non-negative")
-        }
+        try options.validate()
         self.model = model
         self.head = head
         self.examples = examples
@@ -95,6 +93,8 @@ public final class Trainer {
             let lr = schedule.learningRate(at: globalStep)
             optimizer.learningRate = lr
             let norm = clipGradNorm(all, maxNorm: options.maxGradNorm ?? .infinity)
+            try checkFinite(step: globalStep + 1, terms: [("total", loss), ("SFT", sft), ("QMM", qmm), ("safety-head", headLoss)],
+                            gradNorm: norm, parameters: all)
             optimizer.step()
             globalStep += 1
             let n = Double(window.count)

@@ -12,6 +12,7 @@ import Tensor
 /// point leaves a complete `checkpoint/` or `checkpoint.old/`, and `load` takes whichever exists.
 public enum TrainingCheckpoint {
     public static func save(_ trainer: Trainer, output: String) throws {
+        try trainer.checkParametersFinite()
         let fm = FileManager.default
         let dir = (output as NSString).appendingPathComponent("checkpoint")
         let tmp = dir + ".tmp", old = dir + ".old"

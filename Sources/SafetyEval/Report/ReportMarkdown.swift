@@ -10,20 +10,23 @@ public enum ReportMarkdown {
         if let c = r.combined { s += ReportCombined.markdown(c) }
         for t in r.tables {
             s += "## \(t.title)\n\n"
-            s += "| Model | " + t.columns.map { "\($0.title) \($0.lowerIsBetter ? "↓" : "↑ \($0.metric)")" }.joined(separator: " | ") + (t.columns.contains(where: \.lowerIsBetter) ? " | Average ↓ (harmful columns) |\n" : " | Average |\n")
-            s += "|---|" + String(repeating: "---|", count: t.columns.count + 1) + "\n"
+            s += "| Model | " + t.columns.map { "\($0.title) \($0.lowerIsBetter ? "↓" : "↑ \($0.metric)")" }.joined(separator: " | ") + (t.columns.contains(where: \.lowerIsBetter) ? " | Average ↓ (harmful columns) | Failed (left out) |\n" : " | Average | Failed (left out) |\n")
+            s += "|---|" + String(repeating: "---|", count: t.columns.count + 2) + "\n"
             var notes: [String] = []
             for m in r.models where t.columns.contains(where: { r.cell(model: m, table: t, column: $0) != nil }) {
                 var row = "| \(escape(m)) |"
+                var failed = 0
                 for col in t.columns {
                     guard let c = r.cell(model: m, table: t, column: col) else { row += " – |"; continue }
                     row += " \(cellText(c.rate.overall)) |"
+                    failed += c.rate.failures
                     if c.rate.failures > 0 || c.rate.unclosedThink > 0 {
                         notes.append("- \(escape(m)) / \(c.title): \(c.rate.failures) failed judgement(s) left out; \(c.rate.unclosedThink) response(s) without `</think>`.")
                     }
                 }
                 let avg = r.averages.first { $0.model == m && $0.table == t.id }
-                row += avg.map { " \(pct($0.mean)) |" } ?? " – |"
+                row += avg.map { " \(pct($0.mean)) |" } ?? " n/a |"
+                row += " \(failed) |"
                 s += row + "\n"
             }
             s += "\n↓ harmfulness (lower is better), ↑ compliance on benign prompts (higher is better).\n\n"

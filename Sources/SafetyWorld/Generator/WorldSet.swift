@@ -81,19 +81,28 @@ public enum SafetyWorld {
     ///     let train = try SafetyWorld.examples(.safetyTraining, count: 1915, seed: 2002)
     ///     train[0].record.jsonLine()    // {"category":[…],"next_sentence_end_idx":…,"question":…}
     public static func examples(_ set: WorldSetKind, count: Int, seed: UInt64) throws -> [WorldExample] {
+        var out: [WorldExample] = []
+        out.reserveCapacity(min(max(count, 0), 100_000))
+        try forEachExample(set, count: count, seed: seed) { out.append($0) }
+        return out
+    }
+
+    /// `examples(set, count:, seed:)` one at a time, in order, without holding them: the first N
+    /// examples of any count are the same, so a huge `count` streams (memory holds only the set of
+    /// questions seen) until the set is exhausted.
+    public static func forEachExample(_ set: WorldSetKind, count: Int, seed: UInt64, _ body: (WorldExample) throws -> Void) throws {
         guard count >= 0 else { throw WorldError.badCount(count) }
         var rng = WorldRandom(seed: seed, stream: set.rawValue)
         let weights = WorldCategory.allCases.map { Double($0.star1Count) }
         var seen = Set<String>()
-        var out: [WorldExample] = []
-        out.reserveCapacity(min(count, 100_000))
+        var produced = 0
         // Draws that give no new question in a row before the set counts as exhausted: with p the
         // fraction of the space still free, a run of 5,000 misses has probability (1 - p)^5000,
         // negligible unless fewer than ~0.3% of the questions are left.
         var misses = 0
         let maxMisses = 5_000
-        while out.count < count {
-            let i = out.count
+        while produced < count {
+            let i = produced
             let category = WorldCategory.allCases[rng.weightedIndex(weights)]
             let (harmful, family) = composition(set, index: i, using: &rng)
             var request = WorldRequest.sample(category: category, harmful: harmful, using: &rng)
@@ -104,7 +113,7 @@ public enum SafetyWorld {
             let prompt = family.map { $0.wrap(request, using: &rng) } ?? WorldPrompt.plain(request, using: &rng)
             guard request.split == set.split, !seen.contains(prompt.question) else {
                 misses += 1
-                if misses > maxMisses { throw WorldError.setExhausted(set: set.rawValue, requested: count, produced: out.count) }
+                if misses > maxMisses { throw WorldError.setExhausted(set: set.rawValue, requested: count, produced: produced) }
                 continue
             }
             seen.insert(prompt.question)
@@ -115,10 +124,10 @@ public enum SafetyWorld {
                 let unaligned = TraceBuilder.response(for: prompt, kind: .unaligned, using: &rng)
                 prefill = PrefillStyle.compliantKey.text(from: unaligned)
             }
-            out.append(WorldExample(id: "\(set.rawValue)-\(i)", set: set, prompt: prompt, response: response,
-                                    trace: set.traceKind, prefill: prefill))
+            produced += 1
+            try body(WorldExample(id: "\(set.rawValue)-\(i)", set: set, prompt: prompt, response: response,
+                                  trace: set.traceKind, prefill: prefill))
         }
-        return out
     }
 
     /// The response of a prompt under a trace kind (e.g. to pair a prompt with both traces).

@@ -60,7 +60,12 @@ final class BPEModel {
                                              value: "no token for byte \(missing) (not a byte-level BPE vocabulary)")
         }
         byteToId = byteIds
-        let rawMerges = spec["merges"]?.arrayValue ?? []
+        let rawMerges: [JSONValue]
+        switch spec["merges"] {
+        case nil, .null?: rawMerges = []
+        case let .array(list)?: rawMerges = list
+        default: throw TokenizerError.malformedConfig(file: file, key: "model.merges", reason: "expected a list of merges")
+        }
         var table = [UInt64: UInt64](minimumCapacity: rawMerges.count)
         for (rank, entry) in rawMerges.enumerated() {
             let a: String, b: String

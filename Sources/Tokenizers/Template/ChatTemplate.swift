@@ -18,20 +18,24 @@ import Foundation
 /// Templates that separate reasoning differently (e.g. a `reasoning_content` field) are unaffected.
 public final class ChatTemplate {
     public let source: String
+    /// The sandbox bounds parsing and rendering keep to (`TemplateLimits`).
+    public let limits: TemplateLimits
     private let nodes: [Node]
 
     /// Parses `source`; syntax errors and unsupported constructs throw
-    /// `TokenizerError.templateSyntax` with the line and column.
-    public init(source: String) throws {
+    /// `TokenizerError.templateSyntax` with the line and column, nesting past `limits` throws
+    /// `TokenizerError.templateLimit`.
+    public init(source: String, limits: TemplateLimits = .standard) throws {
         self.source = source
+        self.limits = limits
         var lexer = TemplateLexer(source)
-        var parser = TemplateParser(try lexer.segments())
+        var parser = TemplateParser(try lexer.segments(), limits: limits)
         nodes = try parser.parse()
     }
 
     /// Renders with the given variables (e.g. `messages`, `add_generation_prompt`, `bos_token`, `tools`).
     public func render(context: [String: TemplateValue], keepThinking: Bool = false) throws -> String {
-        let renderer = TemplateRenderer(context: context, keepThinking: keepThinking)
+        let renderer = TemplateRenderer(context: context, keepThinking: keepThinking, limits: limits)
         var out = ""
         _ = try renderer.render(nodes, into: &out)
         return out

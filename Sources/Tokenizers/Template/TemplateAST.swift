@@ -38,3 +38,16 @@ indirect enum Node {
     case breakLoop
     case continueLoop
 }
+
+extension Expr {
+    /// Where the expression is in the template, when the node records it.
+    var position: SourcePos? {
+        switch self {
+        case let .name(_, p), let .attribute(_, _, p), let .item(_, _, p), let .slice(_, _, _, _, p), let .call(_, _, _, p),
+             let .filter(_, _, _, _, p), let .test(_, _, _, _, p), let .unary(_, _, p), let .binary(_, _, _, p):
+            return p
+        default:
+            return nil
+        }
+    }
+}

@@ -5,7 +5,8 @@ import Foundation
 /// `json.dumps(..., ensure_ascii=False)`, `namespace`, `dict`). An unknown filter or test is a render
 /// error naming it.
 enum TemplateBuiltins {
-    enum CallError: Error { case message(String) }
+    /// `message`: a Python-style error; `limit`: a sandbox bound (`TemplateLimits`) was hit.
+    enum CallError: Error { case message(String), limit(String) }
 
     static func globals() -> [String: TemplateValue] {
         var g = [String: TemplateValue]()
@@ -62,7 +63,7 @@ enum TemplateBuiltins {
         }
     }
 
-    static func stringMethod(_ s: String, _ name: String, keepThinking: Bool) -> TemplateFunction? {
+    static func stringMethod(_ s: String, _ name: String, keepThinking: Bool, limits: TemplateLimits = .standard) -> TemplateFunction? {
         func str(_ args: [TemplateValue], _ i: Int) -> String? {
             guard i < args.count, case let .string(v) = args[i] else { return nil }
             return v
@@ -100,6 +101,7 @@ enum TemplateBuiltins {
         case "replace":
             f = { args, _ in
                 guard let old = str(args, 0), let new = str(args, 1) else { throw CallError.message("expects two strings") }
+                if let m = limits.checkReplace(s, old, new) { throw CallError.limit(m) }
                 return .string(PythonString.replace(s, old, new, count: int(args, 2, -1)))
             }
         case "upper": f = { _, _ in .string(s.uppercased()) }
@@ -124,6 +126,7 @@ enum TemplateBuiltins {
         case "join":
             f = { args, _ in
                 guard case let .array(items)? = args.first else { throw CallError.message("expects a list") }
+                if let m = limits.checkJoin(items, separator: s) { throw CallError.limit(m) }
                 return .string(items.map { $0.pythonStr }.joined(separator: s))
             }
         case "splitlines":

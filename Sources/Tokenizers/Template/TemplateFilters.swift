@@ -23,9 +23,10 @@ extension TemplateBuiltins {
             }
         case "tojson":
             var indent: Int? = nil
-            if case let .int(i)? = arg(0, "indent") { indent = i }
+            if case let .int(i)? = arg(0, "indent") { indent = max(0, i); try r.limits.checkIndent(i, pos) }
             let sortKeys = arg(3, "sort_keys")?.truthy ?? false
             if value.isUndefined { throw TemplateRenderer.fail("tojson: the value is undefined", pos) }
+            try r.checkValueDepth(value)
             return .string(value.json(indent: indent, sortKeys: sortKeys))
         case "default", "d":
             let fallback = arg(0, "default_value") ?? .string("")
@@ -40,6 +41,7 @@ extension TemplateBuiltins {
             let sep = strArg(0, "d") ?? ""
             var items = try r.iterate(value, pos)
             if case let .string(attr)? = arg(1, "attribute") { items = try items.map { try r.attribute($0, attr, pos) } }
+            if let m = r.limits.checkJoin(items, separator: sep) { throw TokenizerError.templateLimit(message: m, line: pos.line, column: pos.column) }
             return .string(items.map { $0.pythonStr }.joined(separator: sep))
         case "string":
             return .string(value.pythonStr)
@@ -60,6 +62,7 @@ extension TemplateBuiltins {
             }
             var count = -1
             if case let .int(c)? = arg(2, "count") { count = c }
+            if let m = r.limits.checkReplace(value.pythonStr, old, new) { throw TokenizerError.templateLimit(message: m, line: pos.line, column: pos.column) }
             return .string(PythonString.replace(value.pythonStr, old, new, count: count))
         case "safe":
             return value
@@ -114,7 +117,7 @@ extension TemplateBuiltins {
             return total
         case "indent":
             var width = 4
-            if case let .int(w)? = arg(0, "width") { width = w }
+            if case let .int(w)? = arg(0, "width") { width = max(0, w); try r.limits.checkIndent(w, pos) }
             let first = arg(1, "first")?.truthy ?? false
             let pad = String(repeating: " ", count: width)
             let lines = PythonString.split(value.pythonStr, "\n")

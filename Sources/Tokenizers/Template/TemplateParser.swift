@@ -10,8 +10,26 @@ struct TemplateParser {
     private var tokens: [(ExprToken, SourcePos)] = []
     private var t = 0
     private var tagPos = SourcePos(line: 1, column: 1)
+    /// Nesting of blocks and sub-expressions, plus the length of the operator chain being built,
+    /// bounded by `limits.maxNestingDepth`: a hostile template of 100,000 nested `if`s, `(`s or
+    /// `not`s ends in an error instead of overflowing the stack (here, in rendering, or in freeing
+    /// the tree).
+    private var depth = 0
+    private let maxDepth: Int
 
-    init(_ segments: [TemplateLexer.Segment]) { self.segments = segments }
+    init(_ segments: [TemplateLexer.Segment], limits: TemplateLimits = .standard) {
+        self.segments = segments
+        maxDepth = limits.maxNestingDepth
+    }
+
+    /// One level deeper; callers restore `depth` when they return.
+    private mutating func deeper() throws {
+        depth += 1
+        guard depth <= maxDepth else {
+            throw TokenizerError.templateLimit(message: "blocks and expressions nest deeper than \(maxDepth) (TemplateLimits.maxNestingDepth)",
+                                               line: currentPos.line, column: currentPos.column)
+        }
+    }
 
     mutating func parse() throws -> [Node] {
         let (body, end) = try parseBody(until: [])
@@ -26,6 +44,9 @@ struct TemplateParser {
     /// Parses nodes until a statement whose keyword is in `until`; returns that keyword (its tag's
     /// tokens are then current), or nil at the end of the template.
     private mutating func parseBody(until: Set<String>) throws -> ([Node], String?) {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var nodes = [Node]()
         while index < segments.count {
             let seg = segments[index]
@@ -213,6 +234,9 @@ struct TemplateParser {
     }
 
     mutating func parseExpression() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         let value = try parseOr()
         if accept(.name("if")) {
             let condition = try parseOr()
@@ -226,26 +250,39 @@ struct TemplateParser {
     private mutating func parseConditionalFree() throws -> Expr { try parseOr() }
 
     private mutating func parseOr() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var left = try parseAnd()
-        while accept(.name("or")) { left = .or(left, try parseAnd()) }
+        while accept(.name("or")) { try deeper(); left = .or(left, try parseAnd()) }
         return left
     }
 
     private mutating func parseAnd() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var left = try parseNot()
-        while accept(.name("and")) { left = .and(left, try parseNot()) }
+        while accept(.name("and")) { try deeper(); left = .and(left, try parseNot()) }
         return left
     }
 
     private mutating func parseNot() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         if accept(.name("not")) { return .not(try parseNot()) }
         return try parseCompare()
     }
 
     private mutating func parseCompare() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var left = try parseMath1()
         while true {
             let pos = currentPos
+            try deeper()
             if case let .op(o) = current, ["==", "!=", "<", ">", "<=", ">="].contains(o) {
                 t += 1
                 left = .binary(o, left, try parseMath1(), pos)
@@ -261,9 +298,13 @@ struct TemplateParser {
     }
 
     private mutating func parseMath1() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var left = try parseConcat()
         while case let .op(o) = current, o == "+" || o == "-" {
             let pos = currentPos
+            try deeper()
             t += 1
             left = .binary(o, left, try parseConcat(), pos)
         }
@@ -271,9 +312,13 @@ struct TemplateParser {
     }
 
     private mutating func parseConcat() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var left = try parseMath2()
         while case .op("~") = current {
             let pos = currentPos
+            try deeper()
             t += 1
             left = .binary("~", left, try parseMath2(), pos)
         }
@@ -281,9 +326,13 @@ struct TemplateParser {
     }
 
     private mutating func parseMath2() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var left = try parsePow()
         while case let .op(o) = current, ["*", "/", "//", "%"].contains(o) {
             let pos = currentPos
+            try deeper()
             t += 1
             left = .binary(o, left, try parsePow(), pos)
         }
@@ -291,9 +340,13 @@ struct TemplateParser {
     }
 
     private mutating func parsePow() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var left = try parseUnary(withFilter: true)
         while case .op("**") = current {
             let pos = currentPos
+            try deeper()
             t += 1
             left = .binary("**", left, try parseUnary(withFilter: true), pos)
         }
@@ -301,6 +354,9 @@ struct TemplateParser {
     }
 
     private mutating func parseUnary(withFilter: Bool) throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         let pos = currentPos
         var node: Expr
         if accept(.op("-")) {
@@ -373,9 +429,13 @@ struct TemplateParser {
     }
 
     private mutating func parsePostfix(_ start: Expr) throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var node = start
         while true {
             let pos = currentPos
+            try deeper()
             if accept(.op(".")) {
                 switch current {
                 case let .name(n): t += 1; node = .attribute(node, n, pos)
@@ -426,9 +486,13 @@ struct TemplateParser {
     }
 
     private mutating func parseFilterExpr(_ start: Expr) throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try deeper()
         var node = start
         while true {
             let pos = currentPos
+            try deeper()
             if accept(.op("|")) {
                 guard case let .name(name) = current else { throw syntax("expected a filter name after '|'") }
                 t += 1

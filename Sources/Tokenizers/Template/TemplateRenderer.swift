@@ -10,8 +10,15 @@ final class TemplateRenderer {
     /// R1 "keep thinking": `str.split('</think>')` returns the string unsplit (see `ChatTemplate`).
     let keepThinking: Bool
 
-    init(context: [String: TemplateValue], keepThinking: Bool) {
+    /// Sandbox bounds (`TemplateLimits`) and the counters they bound.
+    let limits: TemplateLimits
+    private var depth = 0, iterations = 0, callDepth = 0
+    /// The last template position evaluated (for errors about output size).
+    private var lastPos = SourcePos(line: 1, column: 1)
+
+    init(context: [String: TemplateValue], keepThinking: Bool, limits: TemplateLimits = .standard) {
         self.keepThinking = keepThinking
+        self.limits = limits
         scopes = [TemplateBuiltins.globals(), context]
     }
 
@@ -28,11 +35,29 @@ final class TemplateRenderer {
 
     // MARK: Statements
 
+    /// One level deeper in rendering or evaluation (`TemplateLimits.maxNestingDepth` bounds the
+    /// evaluator's recursion as it does the parser's, so nested macros cannot overflow the stack).
+    private func enter(_ pos: SourcePos?) throws {
+        depth += 1
+        if let pos { lastPos = pos }
+        if depth > 2 * limits.maxNestingDepth {
+            throw limits.exceeded("evaluation nesting depth", 2 * limits.maxNestingDepth, "maxNestingDepth (× 2 while rendering)", pos ?? lastPos)
+        }
+    }
+
+    private func checkOutput(_ out: String) throws {
+        if out.utf8.count > limits.maxOutputBytes {
+            throw limits.exceeded("the rendered output (\(out.utf8.count) bytes)", limits.maxOutputBytes, "maxOutputBytes", lastPos)
+        }
+    }
+
     func render(_ nodes: [Node], into out: inout String) throws -> Flow {
+        try enter(nil)
+        defer { depth -= 1 }
         for node in nodes {
             switch node {
-            case let .text(s): out += s
-            case let .output(e): out += try eval(e).pythonStr
+            case let .text(s): out += s; try checkOutput(out)
+            case let .output(e): out += try eval(e).pythonStr; try checkOutput(out)
             case let .ifBlock(branches, otherwise):
                 var taken = false
                 for (condition, body) in branches where try eval(condition).truthy {
@@ -46,12 +71,15 @@ final class TemplateRenderer {
                     if flow != .normal { return flow }
                 }
             case let .forLoop(targets, iterable, filter, body, otherwise, pos):
+                lastPos = pos
                 try renderFor(targets, iterable, filter, body, otherwise, pos, &out)
             case let .set(target, value, pos):
+                lastPos = pos
                 try store(target, try eval(value), pos)
             case let .setBlock(target, body, pos):
                 var captured = ""
                 _ = try render(body, into: &captured)
+                try limits.checkSize(.string(captured), pos)
                 try store(target, .string(captured), pos)
             case let .macro(name, params, body):
                 assign(name, .function(makeMacro(name, params, body)))
@@ -85,6 +113,7 @@ final class TemplateRenderer {
         if let filter = filter {
             var kept = [TemplateValue]()
             for item in items {
+                try countIteration(pos)
                 scopes.append([:])
                 try bindTargets(targets, item, pos)
                 let keep = try eval(filter).truthy
@@ -98,6 +127,7 @@ final class TemplateRenderer {
             return
         }
         for (i, item) in items.enumerated() {
+            try countIteration(pos)
             var loop = TemplateDict()
             loop["index"] = .int(i + 1)
             loop["index0"] = .int(i)
@@ -118,6 +148,13 @@ final class TemplateRenderer {
             let flow = try render(body, into: &out)
             scopes.removeLast()
             if flow == .breakLoop { break }
+        }
+    }
+
+    private func countIteration(_ pos: SourcePos) throws {
+        iterations += 1
+        if iterations > limits.maxLoopIterations {
+            throw limits.exceeded("the number of loop iterations in this render", limits.maxLoopIterations, "maxLoopIterations", pos)
         }
     }
 
@@ -143,9 +180,12 @@ final class TemplateRenderer {
                 }
             }
             scope["varargs"] = .array(Array(args.dropFirst(params.count)))
-            guard self.scopes.count < 256 else { throw TemplateBuiltins.CallError.message("macro recursion is too deep") }
+            guard self.callDepth < self.limits.maxCallDepth else {
+                throw TemplateBuiltins.CallError.limit("macro calls nested deeper than \(self.limits.maxCallDepth) (TemplateLimits.maxCallDepth)")
+            }
+            self.callDepth += 1
             self.scopes.append(scope)
-            defer { self.scopes.removeLast() }
+            defer { self.scopes.removeLast(); self.callDepth -= 1 }
             var out = ""
             _ = try self.render(body, into: &out)
             return .string(out)
@@ -167,14 +207,19 @@ final class TemplateRenderer {
     // MARK: Expressions
 
     func eval(_ e: Expr) throws -> TemplateValue {
+        try enter(e.position)
+        defer { depth -= 1 }
         switch e {
         case let .literal(v): return v
         case let .name(n, _): return lookup(n)
-        case let .list(items): return .array(try items.map { try eval($0) })
-        case let .tuple(items): return .array(try items.map { try eval($0) })
+        case let .list(items), let .tuple(items):
+            let v = TemplateValue.array(try items.map { try eval($0) })
+            try checkValueDepth(v)
+            return v
         case let .dict(pairs):
             var d = TemplateDict()
             for (k, v) in pairs { d[try eval(k).pythonStr] = try eval(v) }
+            try checkValueDepth(.dict(d))
             return .dict(d)
         case let .attribute(target, name, pos):
             return try attribute(try eval(target), name, pos, describe: target)
@@ -190,16 +235,23 @@ final class TemplateRenderer {
             }
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
+            let result: TemplateValue
             do {
-                return try fn.call(a, k)
+                result = try fn.call(a, k)
             } catch let TemplateBuiltins.CallError.message(m) {
                 throw Self.fail("\(fn.name): \(m)", pos)
+            } catch let TemplateBuiltins.CallError.limit(m) {
+                throw TokenizerError.templateLimit(message: "\(fn.name): \(m)", line: pos.line, column: pos.column)
             }
+            try limits.checkSize(result, pos)
+            return result
         case let .filter(target, name, args, kwargs, pos):
             let value = try eval(target)
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
-            return try TemplateBuiltins.filter(name, value, a, k, self, pos)
+            let result = try TemplateBuiltins.filter(name, value, a, k, self, pos)
+            try limits.checkSize(result, pos)
+            return result
         case let .test(target, name, args, negated, pos):
             let value = try eval(target)
             let a = try args.map { try eval($0) }
@@ -215,7 +267,11 @@ final class TemplateRenderer {
             default: throw Self.fail("bad operand type for unary \(op): '\(v.typeName)'", pos)
             }
         case let .binary(op, l, r, pos):
-            return try TemplateOperators.binary(op, try eval(l), try eval(r), pos)
+            let a = try eval(l), b = try eval(r)
+            if op == "*" { try limits.checkRepeat(a, b, pos) }
+            let result = try TemplateOperators.binary(op, a, b, pos)
+            try limits.checkSize(result, pos)
+            return result
         case let .and(l, r):
             let a = try eval(l)
             return a.truthy ? try eval(r) : a
@@ -227,6 +283,14 @@ final class TemplateRenderer {
         case let .conditional(value, condition, otherwise):
             if try eval(condition).truthy { return try eval(value) }
             return try otherwise.map { try eval($0) } ?? .undefined
+        }
+    }
+
+    /// Refuses list/dict values nested deeper than `TemplateLimits.maxJSONDepth` (built in a loop,
+    /// `[ns.x]` nests one level per turn; printing or freeing such a value recurses that deep).
+    func checkValueDepth(_ v: TemplateValue) throws {
+        if v.nestingDepth(limit: limits.maxJSONDepth) > limits.maxJSONDepth {
+            throw limits.exceeded("a value's nesting depth", limits.maxJSONDepth, "maxJSONDepth", lastPos)
         }
     }
 
@@ -250,7 +314,7 @@ final class TemplateRenderer {
         case let .namespace(n):
             return n.values[name] ?? .undefined
         case let .string(s):
-            return TemplateBuiltins.stringMethod(s, name, keepThinking: keepThinking).map { .function($0) } ?? .undefined
+            return TemplateBuiltins.stringMethod(s, name, keepThinking: keepThinking, limits: limits).map { .function($0) } ?? .undefined
         default:
             return .undefined
         }

@@ -148,6 +148,20 @@ public indirect enum TemplateValue {
         }
     }
 
+    /// How deeply lists, dicts and namespaces nest inside this value (a scalar is 0), counted no
+    /// further than `limit + 1` (so a cyclic namespace or a huge value costs at most that much).
+    func nestingDepth(limit: Int) -> Int {
+        guard limit >= 0 else { return 1 }
+        var deepest = 0
+        switch self {
+        case let .array(items): for v in items { deepest = max(deepest, v.nestingDepth(limit: limit - 1)); if deepest >= limit { break } }
+        case let .dict(d): for k in d.keys { deepest = max(deepest, d[k]!.nestingDepth(limit: limit - 1)); if deepest >= limit { break } }
+        case let .namespace(n): for k in n.values.keys { deepest = max(deepest, n.values[k]!.nestingDepth(limit: limit - 1)); if deepest >= limit { break } }
+        default: return 0
+        }
+        return deepest + 1
+    }
+
     /// Python `json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sortKeys)` (transformers' `tojson`).
     func json(indent: Int?, sortKeys: Bool = false, level: Int = 0) -> String {
         let itemSep = indent == nil ? ", " : ","
