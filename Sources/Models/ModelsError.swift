@@ -22,6 +22,8 @@ public enum ModelsError: Error, CustomStringConvertible, Equatable {
     case weightMismatch(path: String, unused: [String], missing: [String], wrongShape: [String])
     /// An argument (token id, length, option) outside its valid range.
     case invalidArgument(String)
+    /// A GGUF file whose header, metadata or tensor table is invalid (`offset`: the byte where the fault was found).
+    case malformedGGUF(path: String, offset: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,9 @@ public enum ModelsError: Error, CustomStringConvertible, Equatable {
                 + ". Check that config.json belongs to these weights."
         case let .invalidArgument(detail):
             return detail
+        case let .malformedGGUF(path, offset, detail):
+            return "\(path): malformed GGUF file at byte \(offset): \(detail). "
+                + "The file is damaged or was not written by a GGUF writer; re-download or re-convert it."
         }
     }
 

@@ -36,13 +36,13 @@ public final class Tokenizer {
     private let rawMatcher: AddedTokenMatcher
     private let normalizedMatcher: AddedTokenMatcher
     /// Token string of every id ("" where no token has that id).
-    private let idToToken: [String]
+    let idToToken: [String]
     /// Bytes each id decodes to, as ranges into `decodeBytes`.
     private let decodeBytes: [UInt8]
     private let decodeStart: [Int32]
     /// Byte length of each model token (offsets walk), 0 for added tokens.
     private let byteLength: [Int32]
-    private let isSpecial: [Bool]
+    let isSpecial: [Bool]
     private let addedIds: [String: Int]
 
     public var bosTokenId: Int? { bosToken.flatMap { tokenId($0) } }
@@ -50,8 +50,13 @@ public final class Tokenizer {
     public var padTokenId: Int? { padToken.flatMap { tokenId($0) } }
 
     /// Loads from a model folder (holding `tokenizer.json`, optionally `tokenizer_config.json` and
-    /// `chat_template.jinja`) or from a `tokenizer.json` file path (its folder is searched for the others).
+    /// `chat_template.jinja`), from a `tokenizer.json` file path (its folder is searched for the
+    /// others), or from a `.gguf` file (its tokenizer metadata; see `init(gguf:)`).
     public convenience init(path: String) throws {
+        if Tokenizer.isGGUFPath(path) {
+            try self.init(gguf: GGUFMetadata(path: path))
+            return
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw TokenizerError.unreadableFile(path: path, reason: "no such file or folder")

@@ -68,14 +68,15 @@ public final class DecoderModel {
         }
     }
 
-    /// Loads `config.json` and the safetensors weights of a Hugging Face model folder (strictly:
-    /// see `load(from:)`). With `weightStorage: .bf16`, BF16 checkpoints keep their bits and other
-    /// dtypes are rounded to BF16; the f32 matrices are never allocated.
+    /// Loads `config.json` and the safetensors weights of a Hugging Face model folder, or a `.gguf`
+    /// file (config from its metadata, tensors dequantised; see `GGUFWeights`), strictly: see
+    /// `load(from:)`. With `weightStorage: .bf16`, BF16 tensors keep their bits and other types are
+    /// rounded to BF16; the f32 matrices are never allocated.
     public convenience init(folder: String, weightStorage: WeightStorage = .f32) throws {
-        let config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+        let (config, weights) = try ModelFiles.open(folder)
         self.init(config: config, weightStorage: weightStorage)
-        try load(from: Checkpoint(folder: folder))
-        sourceFolder = folder
+        try load(from: weights)
+        sourceFolder = weights is Checkpoint ? folder : nil
     }
 
     /// Fills the parameters like transformers' `_init_weights`: weights ~ N(0, `initializer_range`)

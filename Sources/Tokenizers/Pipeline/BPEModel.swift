@@ -24,6 +24,15 @@ final class BPEModel {
     /// Ids above this are rejected as corrupt (tables are sized by the largest id).
     static let maxTokenId = 1 << 24
 
+    /// The merges as "a b" strings in rank order (for writing them back, e.g. to GGUF).
+    func mergeList() -> [String] {
+        var names = [String](repeating: "", count: (vocab.values.max() ?? -1) + 1)
+        for (token, id) in vocab { names[id] = token }
+        return merges.sorted { $0.value >> 32 < $1.value >> 32 }.map { key, _ in
+            names[Int(key >> 32)] + " " + names[Int(key & 0xFFFF_FFFF)]
+        }
+    }
+
     init(spec: [String: Any], file: String) throws {
         let type = (spec["type"] as? String) ?? "BPE"
         guard type == "BPE" else {

@@ -44,6 +44,11 @@ indirect enum PreTokenizer {
         case "ByteLevel":
             return .byteLevel(addPrefixSpace: (dict["add_prefix_space"] as? Bool) ?? true,
                               useRegex: (dict["use_regex"] as? Bool) ?? true)
+        case "Digits":
+            guard (dict["individual_digits"] as? Bool) == true else {
+                throw TokenizerError.unsupported(file: file, key: "pre_tokenizer.individual_digits", value: "false")
+            }
+            return .split(.scanner(.digits), .isolated, invert: false)
         case "Split":
             guard let pattern = dict["pattern"] as? [String: Any] else {
                 throw TokenizerError.malformedConfig(file: file, key: "pre_tokenizer.pattern", reason: "missing")
