@@ -21,7 +21,9 @@ Writes Tests/Fixtures/gguf/:
   smollm2.json / smollm2_logits.safetensors
                               for ../shared/data/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf
                               (skipped when absent): token ids of a tricky corpus (transformers'
-                              AutoTokenizer with gguf_file), their decoded text, the rendered chat
+                              AutoTokenizer with gguf_file; and HF tokenizers with SmolLM2's own
+                              Digits + ByteLevel pre-tokenizer, which llama.cpp's `smollm` mirrors,
+                              as "ids_smollm"), their decoded text, the rendered chat
                               template of several conversations, 4 chat prompts' ids, transformers'
                               logits (the model dequantised to f32) at every position on 512 fixed
                               vocabulary columns plus each position's top-16 ids and values, and 24
@@ -282,7 +284,7 @@ PROMPTS = [
 ]
 
 
-def write_smollm2():
+def write_smollm2(tokens_only=False):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -292,10 +294,27 @@ def write_smollm2():
     folder, name = os.path.dirname(SMOL), os.path.basename(SMOL)
     tok = AutoTokenizer.from_pretrained(folder, gguf_file=name)
     out = {"source": "SmolLM2-135M-Instruct.Q4_1.gguf", "corpus": [], "templates": [], "prompts": []}
+    # transformers reads `tokenizer.ggml.pre = smollm` as plain GPT-2 ByteLevel. SmolLM2's own
+    # tokenizer.json (and llama.cpp's `smollm`) first split every digit off (`Digits`), which
+    # differs on whitespace runs before a number. HF tokenizers with that pre-tokenizer on the
+    # same vocabulary and merges is the second reference ("ids_smollm").
+    from tokenizers import Tokenizer as HFTokenizer, pre_tokenizers
+    smollm = HFTokenizer.from_str(tok.backend_tokenizer.to_str())
+    smollm.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                    pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
     for text in CORPUS:
         ids = tok.encode(text, add_special_tokens=False)
         out["corpus"].append({"text": text, "ids": ids, "with_special": tok.encode(text, add_special_tokens=True),
+                              "ids_smollm": smollm.encode(text, add_special_tokens=False).ids,
                               "decoded": tok.decode(ids)})
+    if tokens_only:
+        with open(os.path.join(OUT, "smollm2.json")) as f:
+            old = json.load(f)
+        old["corpus"] = out["corpus"]
+        with open(os.path.join(OUT, "smollm2.json"), "w") as f:
+            json.dump(old, f, indent=1, ensure_ascii=False)
+        print("smollm2.json: corpus ids rewritten;", sum(c["ids"] != c["ids_smollm"] for c in out["corpus"]), "texts differ between the two references")
+        return
     for messages, gen in CONVERSATIONS:
         out["templates"].append({"messages": messages, "add_generation_prompt": gen,
                                  "text": tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=gen)})
@@ -362,7 +381,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check-export")
     ap.add_argument("--against")
-    ap.add_argument("--only", choices=["quants", "tiny", "smollm2"])
+    ap.add_argument("--only", choices=["quants", "tiny", "smollm2", "smollm2-tokens"])
     a = ap.parse_args()
     if a.check_export:
         check_export(a.check_export, a.against)
@@ -374,6 +393,8 @@ def main():
         write_tiny_models()
     if a.only in (None, "smollm2"):
         write_smollm2()
+    if a.only == "smollm2-tokens":
+        write_smollm2(tokens_only=True)
 
 
 if __name__ == "__main__":

@@ -303,6 +303,7 @@ public final class Tokenizer {
                     work.byteScalar.append(k); work.byteScalar.append(k); work.byteScalar.append(k); work.byteScalar.append(k)
                 }
             }
+            if !model.hasAllBytes { dropBytesWithoutToken(&work) }
             guard !work.bytes.isEmpty else { continue }
             work.pieceIds.removeAll(keepingCapacity: true)
             work.bytes.withUnsafeBufferPointer { model.tokenize($0, into: &work.pieceIds) }
@@ -319,6 +320,19 @@ public final class Tokenizer {
                 b += len
             }
         }
+    }
+
+    /// Removes bytes the vocabulary has no token for (HF BPE skips a symbol missing from the
+    /// vocabulary when there is no unk token), keeping `byteScalar` aligned.
+    private func dropBytesWithoutToken(_ work: inout Workspace) {
+        var kept = 0
+        for k in 0..<work.bytes.count where model.byteToId[Int(work.bytes[k])] >= 0 {
+            work.bytes[kept] = work.bytes[k]
+            work.byteScalar[kept] = work.byteScalar[k]
+            kept += 1
+        }
+        work.bytes.removeLast(work.bytes.count - kept)
+        work.byteScalar.removeLast(work.byteScalar.count - kept)
     }
 
     // MARK: Decoding

@@ -185,12 +185,12 @@ final class GGUFMalformedTests: XCTestCase {
     }
 
     private static func caseName(_ e: ModelsError) -> String {
-        let text = "\(e)"
         switch e {
         case .malformedGGUF: return "malformedGGUF"
         case .weightMismatch: return "weightMismatch"
         case .invalidConfig, .unsupportedConfig: return "config"
-        default: return String(text.prefix(40))
+        case .io: return "io"
+        default: return String("\(e)".prefix(40))
         }
     }
 }

@@ -3,9 +3,9 @@ import XCTest
 import Tokenizers
 
 /// The tokenizer and chat template read from the shared SmolLM2 GGUF against transformers'
-/// tokenizer loaded from the same file (`AutoTokenizer.from_pretrained(dir, gguf_file=...)`):
-/// ids of a tricky corpus (unicode, numbers, spaces, newlines, special tokens, code), decoded
-/// text, and rendered chat templates, byte for byte. Fixture: Tests/Fixtures/gguf/smollm2.json
+/// tokenizer loaded from the same file (`AutoTokenizer.from_pretrained(dir, gguf_file=...)`) and
+/// HF tokenizers with SmolLM2's own pre-tokenizer: ids of a tricky corpus (unicode, numbers,
+/// spaces, newlines, special tokens, code), decoded text, and rendered chat templates, byte for byte. Fixture: Tests/Fixtures/gguf/smollm2.json
 /// (Scripts/make_gguf_fixtures.py). Skips when ../shared is absent.
 final class GGUFTokenizerTests: XCTestCase {
     static let modelPath = Fixtures.sharedData.appendingPathComponent("models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf").path
@@ -21,20 +21,33 @@ final class GGUFTokenizerTests: XCTestCase {
         return (try Tokenizer(path: Self.modelPath), fixture)
     }
 
+    /// Two references: transformers' GGUF tokenizer (`ids`), which reads `smollm` as plain GPT-2
+    /// `ByteLevel`, and HF tokenizers with SmolLM2's own `Digits` + `ByteLevel` pre-tokenizer on the
+    /// same vocabulary (`ids_smollm`), which llama.cpp's `smollm` split mirrors and which we follow.
+    /// They differ only where a whitespace run or space meets a number (e.g. "and  1000", " ½").
     func testCorpusIdsAndDecodingEqualTransformers() throws {
         let (tok, fixture) = try load()
         let corpus = try XCTUnwrap(fixture["corpus"] as? [[String: Any]])
-        var tokens = 0
+        var tokens = 0, divergent: [String] = []
+        func ints(_ v: Any?) -> [Int] { (v as! [Any]).map { ($0 as! NSNumber).intValue } }
         for entry in corpus {
             let text = entry["text"] as! String
-            let ids = (entry["ids"] as! [Any]).map { ($0 as! NSNumber).intValue }
-            XCTAssertEqual(try tok.encode(text), ids, "ids of \(text.debugDescription)")
-            XCTAssertEqual(try tok.encode(text, addSpecialTokens: true), (entry["with_special"] as! [Any]).map { ($0 as! NSNumber).intValue })
+            let ids = ints(entry["ids"]), smollm = ints(entry["ids_smollm"])
+            let ours = try tok.encode(text)
+            XCTAssertEqual(ours, smollm, "ids of \(text.debugDescription) vs HF tokenizers with SmolLM2's pre-tokenizer")
+            if ids == smollm {
+                XCTAssertEqual(ours, ids, "ids of \(text.debugDescription) vs transformers")
+            } else {
+                divergent.append(text)
+            }
+            XCTAssertEqual(try tok.encode(text, addSpecialTokens: true), ints(entry["with_special"]) == ids ? smollm : ints(entry["with_special"]))
             XCTAssertEqual(tok.decode(ids), entry["decoded"] as? String, "decode of \(text.debugDescription)")
-            tokens += ids.count
+            tokens += ours.count
         }
         XCTAssertGreaterThanOrEqual(corpus.count, 20)
-        print("GGUFTokenizerTests: \(corpus.count) texts, \(tokens) tokens identical to transformers' GGUF tokenizer")
+        XCTAssertLessThanOrEqual(divergent.count, corpus.count / 5, "transformers and SmolLM2's pre-tokenizer agree on most texts")
+        print("GGUFTokenizerTests: \(corpus.count) texts, \(tokens) tokens identical to HF tokenizers with SmolLM2's pre-tokenizer; "
+            + "identical to transformers' GGUF tokenizer on \(corpus.count - divergent.count) (the others: \(divergent.map(\.debugDescription)))")
     }
 
     func testChatTemplatesByteIdentical() throws {
