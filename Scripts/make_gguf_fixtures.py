@@ -30,9 +30,10 @@ Writes Tests/Fixtures/gguf/:
                               greedy tokens per prompt (argmax, no stopping).
 
 Run from the repository root:  python3 Scripts/make_gguf_fixtures.py
-Check an exported file:        python3 Scripts/make_gguf_fixtures.py --check-export FILE.gguf --against DIR
-  (reads FILE.gguf with the `gguf` package, undoes the Llama q/k permutation, dequantises, and
-   compares every tensor with the safetensors of the HF folder DIR; prints the max differences).
+Check an exported file:        python3 Scripts/make_gguf_fixtures.py --check-export FILE.gguf [--against DIR] [--safekey BIN]
+  (--against: reads FILE.gguf with the `gguf` package, undoes the Llama q/k permutation,
+   dequantises, and compares every tensor with the safetensors of the HF folder DIR;
+   --safekey: transformers loads FILE.gguf and its logits are compared with `BIN forward`).
 Needs gguf (0.19), numpy, torch, transformers (5.x), safetensors. Deterministic for given versions.
 """
 import argparse
@@ -355,7 +356,7 @@ def check_export(path, folder):
     arch = fields["general.architecture"]
     heads, kv = fields[f"{arch}.attention.head_count"], fields[f"{arch}.attention.head_count_kv"]
     source = {}
-    for f in sorted(glob.glob(os.path.join(folder, "*.safetensors"))):
+    for f in sorted(glob.glob(os.path.join(folder, "model*.safetensors"))):
         source.update(load_file(f))
     by_gguf = {gguf_name(n): n for n in source}
     worst = 0.0
@@ -377,14 +378,37 @@ def check_export(path, folder):
     return worst
 
 
+def check_with_transformers(path, safekey, ids):
+    """transformers loads the export (its GGUF loader undoes the Llama q/k permutation itself) and
+    its logits are compared with `safekey forward` on the same file."""
+    import subprocess
+    import torch
+    from transformers import AutoModelForCausalLM
+    m = AutoModelForCausalLM.from_pretrained(os.path.dirname(os.path.abspath(path)), gguf_file=os.path.basename(path),
+                                             dtype=torch.float32).eval()
+    with torch.no_grad():
+        ref = m(torch.tensor([ids])).logits[0].numpy()
+    out = subprocess.run([safekey, "forward", "--model", path, "--ids", ",".join(map(str, ids))],
+                         capture_output=True, text=True, check=True).stdout
+    ours = np.array(json.loads(out)["logits"], dtype=np.float32)
+    print(f"transformers' GGUF loader vs safekey forward on {path}: max |Δlogit| {float(np.abs(ours - ref).max()):.3g} "
+          f"over {len(ids)} positions")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check-export")
     ap.add_argument("--against")
+    ap.add_argument("--safekey", help="with --check-export: also load it with transformers and compare with `safekey forward`")
+    ap.add_argument("--ids", default="1,9690,198,2683,339,1109,253,3863,47",
+                    help="token ids for the --safekey comparison (default: a short ChatML prompt of SmolLM2)")
     ap.add_argument("--only", choices=["quants", "tiny", "smollm2", "smollm2-tokens"])
     a = ap.parse_args()
     if a.check_export:
-        check_export(a.check_export, a.against)
+        if a.against:
+            check_export(a.check_export, a.against)
+        if a.safekey:
+            check_with_transformers(a.check_export, a.safekey, [int(x) for x in a.ids.split(",")])
         return
     os.makedirs(OUT, exist_ok=True)
     if a.only in (None, "quants"):
