@@ -28,6 +28,8 @@ public enum ModelsError: Error, CustomStringConvertible, Equatable {
     case insufficientMemory(what: String, needed: Int, available: Int, advice: String)
     /// A weight holds NaN or ±infinity (`index` is the first such element, row-major).
     case nonFiniteWeight(path: String, tensor: String, index: Int, value: Float)
+    /// A GGUF file whose header, metadata or tensor table is invalid (`offset`: the byte where the fault was found).
+    case malformedGGUF(path: String, offset: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -65,6 +67,9 @@ public enum ModelsError: Error, CustomStringConvertible, Equatable {
         case let .nonFiniteWeight(path, tensor, index, value):
             return "\(path): tensor \"\(tensor)\" holds a non-finite value (\(value) at element \(index)). The weights are damaged "
                 + "or diverged in training; re-download or re-train them, or pass --allow-nonfinite to load them anyway."
+        case let .malformedGGUF(path, offset, detail):
+            return "\(path): malformed GGUF file at byte \(offset): \(detail). "
+                + "The file is damaged or was not written by a GGUF writer; re-download or re-convert it."
         }
     }
 

@@ -37,13 +37,13 @@ public final class Tokenizer {
     private let rawMatcher: AddedTokenMatcher
     private let normalizedMatcher: AddedTokenMatcher
     /// Token string of every id ("" where no token has that id).
-    private let idToToken: [String]
+    let idToToken: [String]
     /// Bytes each id decodes to, as ranges into `decodeBytes`.
     private let decodeBytes: [UInt8]
     private let decodeStart: [Int32]
     /// Byte length of each model token (offsets walk), 0 for added tokens.
     private let byteLength: [Int32]
-    private let isSpecial: [Bool]
+    let isSpecial: [Bool]
     private let addedIds: [String: Int]
 
     public var bosTokenId: Int? { bosToken.flatMap { tokenId($0) } }
@@ -51,8 +51,13 @@ public final class Tokenizer {
     public var padTokenId: Int? { padToken.flatMap { tokenId($0) } }
 
     /// Loads from a model folder (holding `tokenizer.json`, optionally `tokenizer_config.json` and
-    /// `chat_template.jinja`) or from a `tokenizer.json` file path (its folder is searched for the others).
+    /// `chat_template.jinja`), from a `tokenizer.json` file path (its folder is searched for the
+    /// others), or from a `.gguf` file (its tokenizer metadata; see `init(gguf:)`).
     public convenience init(path: String) throws {
+        if Tokenizer.isGGUFPath(path) {
+            try self.init(gguf: GGUFMetadata(path: path))
+            return
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw TokenizerError.unreadableFile(path: path, reason: "no such file or folder")
@@ -323,6 +328,7 @@ public final class Tokenizer {
                     work.byteScalar.append(k); work.byteScalar.append(k); work.byteScalar.append(k); work.byteScalar.append(k)
                 }
             }
+            if !model.hasAllBytes { dropBytesWithoutToken(&work) }
             guard !work.bytes.isEmpty else { continue }
             work.pieceIds.removeAll(keepingCapacity: true)
             work.bytes.withUnsafeBufferPointer { model.tokenize($0, into: &work.pieceIds) }
@@ -339,6 +345,19 @@ public final class Tokenizer {
                 b += len
             }
         }
+    }
+
+    /// Removes bytes the vocabulary has no token for (HF BPE skips a symbol missing from the
+    /// vocabulary when there is no unk token), keeping `byteScalar` aligned.
+    private func dropBytesWithoutToken(_ work: inout Workspace) {
+        var kept = 0
+        for k in 0..<work.bytes.count where model.byteToId[Int(work.bytes[k])] >= 0 {
+            work.bytes[kept] = work.bytes[k]
+            work.byteScalar[kept] = work.byteScalar[k]
+            kept += 1
+        }
+        work.bytes.removeLast(work.bytes.count - kept)
+        work.byteScalar.removeLast(work.byteScalar.count - kept)
     }
 
     // MARK: Decoding

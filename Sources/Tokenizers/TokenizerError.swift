@@ -24,6 +24,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case templateLimit(message: String, line: Int, column: Int)
     /// The tokenizer has no chat template (neither `tokenizer_config.json` nor `chat_template.jinja`).
     case noChatTemplate(path: String)
+    /// A GGUF file whose header or metadata is invalid (`offset`: the byte where the fault was found).
+    case malformedGGUF(path: String, offset: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -53,6 +55,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
                 + "untrusted: check that this one is what its model's authors published, or raise the limit (TemplateLimits)."
         case let .noChatTemplate(path):
             return "\(path) has no chat template: add 'chat_template' to tokenizer_config.json or a chat_template.jinja file."
+        case let .malformedGGUF(path, offset, detail):
+            return "\(path): malformed GGUF file at byte \(offset): \(detail). "
+                + "The file is damaged or was not written by a GGUF writer; re-download or re-convert it."
         }
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Models
 
-/// `safekey forward --model DIR --ids 3,17,250 [--mask-prefix N]` — one forward pass of a Hugging
-/// Face model folder, printed as `{"logits": [[…]], "hidden": [[…]]}` (one row per position,
+/// `safekey forward --model DIR|FILE.gguf --ids 3,17,250 [--mask-prefix N]` — one forward pass of a
+/// Hugging Face model folder or GGUF file, printed as `{"logits": [[…]], "hidden": [[…]]}` (one row per position,
 /// `hidden` after the final norm). `--mask-prefix N` hides positions `0..<N` as attention keys from
 /// every query (SafeKey's query-masked pass); rows `< N` are then unspecified but finite.
 struct ForwardCommand: ParsableCommand {
@@ -12,7 +12,7 @@ struct ForwardCommand: ParsableCommand {
         abstract: "Run one forward pass and print logits and final hidden states as JSON."
     )
 
-    @Option(help: "Hugging Face model folder (config.json + safetensors).")
+    @Option(help: "Hugging Face model folder (config.json + safetensors), or a .gguf file.")
     var model: String
 
     @Option(help: "Comma-separated token ids, e.g. 3,17,250.")

@@ -23,7 +23,7 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Generate responses to benchmark prompts with a local model folder (reference layout, resumable, progress line)."
     )
 
-    @Option(help: "Model folder (config.json, *.safetensors, tokenizer.json with a chat template).")
+    @Option(help: "Model folder (config.json, *.safetensors, tokenizer.json with a chat template), or a .gguf file (its tokenizer and template come with it).")
     var model: String
 
     @Option(help: "Benchmark as NAME=PATH (repeatable), e.g. strongreject=strongreject_dataset.csv.")

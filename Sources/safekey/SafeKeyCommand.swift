@@ -19,6 +19,7 @@ struct SafeKeyCommand: ParsableCommand {
             EvalCommand.self,
             ReportCommand.self,
             ForwardCommand.self,
+            ExportCommand.self,
             AnnotateCommand.self,
             WorldCommand.self,
             ServeCommand.self,

@@ -11,7 +11,7 @@ struct TemplateCommand: ParsableCommand {
         abstract: "Render messages with a model's chat template (printed exactly, nothing appended)."
     )
 
-    @Option(name: .long, help: "Model folder (tokenizer.json + tokenizer_config.json or chat_template.jinja), or tokenizer.json.")
+    @Option(name: .long, help: "Model folder (tokenizer.json + tokenizer_config.json or chat_template.jinja), tokenizer.json, or a .gguf file.")
     var tokenizer: String
 
     @Option(name: .long, help: "JSON file: [{\"role\": …, \"content\": …}, …] or {\"messages\": […], \"tools\": […]}.")

@@ -17,7 +17,7 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Encode JSONL {\"text\"} lines to {\"ids\"} (or decode {\"ids\"} with --decode) with a model's tokenizer.json."
     )
 
-    @Option(name: .long, help: "Model folder holding tokenizer.json, or the tokenizer.json file.")
+    @Option(name: .long, help: "Model folder holding tokenizer.json, the tokenizer.json file, or a .gguf file.")
     var tokenizer: String
 
     @Flag(name: .long, help: "Add the post-processor's special tokens (e.g. BOS).")

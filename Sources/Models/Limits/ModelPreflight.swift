@@ -92,17 +92,17 @@ extension DecoderModel {
     /// Compares what `config` implies with `checkpoint`'s header and with the memory available,
     /// before anything is allocated. Throws `weightMismatch` (every offender listed, as `load(from:)`
     /// does) or `insufficientMemory`.
-    public static func preflight(config: ModelConfig, checkpoint: Checkpoint, storage: WeightStorage) throws {
+    public static func preflight(config: ModelConfig, checkpoint: WeightSource, storage: WeightStorage) throws {
         let footprint = try config.weightFootprint(storage: storage)
         // Each layer has at least 9 tensors: a config with more layers than the checkpoint has
         // tensors cannot match, and listing its names would itself cost memory.
-        guard config.numLayers <= checkpoint.files.count else {
-            throw ModelsError.weightMismatch(path: checkpoint.folder, unused: [], missing: ["\(config.numLayers) layers' weights (config.json's num_hidden_layers), but the checkpoint holds only \(checkpoint.files.count) tensors"], wrongShape: [])
+        guard config.numLayers <= checkpoint.names.count else {
+            throw ModelsError.weightMismatch(path: checkpoint.sourcePath, unused: [], missing: ["\(config.numLayers) layers' weights (config.json's num_hidden_layers), but the checkpoint holds only \(checkpoint.names.count) tensors"], wrongShape: [])
         }
         let expected = try config.expectedWeights()
         try checkCorrespondence(expected.map { ($0.name, $0.shape) }, config: config, checkpoint: checkpoint)
         try MemoryBudget.check(needed: footprint.bytes,
-                               what: "the weights of \(checkpoint.folder) (\(footprint.parameters) parameters, \(storage.rawValue))",
+                               what: "the weights of \(checkpoint.sourcePath) (\(footprint.parameters) parameters, \(storage.rawValue))",
                                advice: storage == .f32 ? "use --weights bf16 where the command has it (inference only), a smaller model, or a machine with more memory"
                                    : "use a smaller model or a machine with more memory")
     }
@@ -112,19 +112,19 @@ extension DecoderModel {
     /// embeddings, `lm_head.weight`. Returns whether the checkpoint holds a tied `lm_head.weight`
     /// (the caller compares it with the embedding after loading).
     @discardableResult
-    static func checkCorrespondence(_ weights: [(String, [Int])], config: ModelConfig, checkpoint: Checkpoint) throws -> Bool {
+    static func checkCorrespondence(_ weights: [(String, [Int])], config: ModelConfig, checkpoint: WeightSource) throws -> Bool {
         var missing: [String] = [], wrongShape: [String] = []
         for (name, shape) in weights {
-            guard let info = try? checkpoint.info(name) else { missing.append(name); continue }
+            guard let info = try? checkpoint.weightShape(name) else { missing.append(name); continue }
             if info.shape != shape { wrongShape.append("\(name) is \(info.shape) in the checkpoint, \(shape) in the model") }
-            else if !info.dtype.isFloatingPoint { wrongShape.append("\(name) has integer dtype \(info.dtype.rawValue)") }
+            else if !info.isFloatingPoint { wrongShape.append("\(name) has an integer dtype") }
         }
         let used = Set(weights.map(\.0))
         var unused = checkpoint.names.filter { !used.contains($0) && !$0.hasSuffix("rotary_emb.inv_freq") }
         let tiedHead = config.tieWordEmbeddings && unused.contains("lm_head.weight")
         if tiedHead { unused.removeAll { $0 == "lm_head.weight" } }
         guard missing.isEmpty, unused.isEmpty, wrongShape.isEmpty else {
-            throw ModelsError.weightMismatch(path: checkpoint.folder, unused: unused, missing: missing, wrongShape: wrongShape)
+            throw ModelsError.weightMismatch(path: checkpoint.sourcePath, unused: unused, missing: missing, wrongShape: wrongShape)
         }
         return tiedHead
     }

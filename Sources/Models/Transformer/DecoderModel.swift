@@ -60,20 +60,20 @@ public final class DecoderModel {
         slots = [embedTokens] + layers.flatMap(\.slots) + [normSlot] + (config.tieWordEmbeddings ? [] : [lmHead])
     }
 
-    /// Loads `config.json` and the safetensors weights of a Hugging Face model folder (strictly:
-    /// see `load(from:)`). With `weightStorage: .bf16`, BF16 checkpoints keep their bits and other
-    /// dtypes are rounded to BF16; the f32 matrices are never allocated.
+    /// Loads `config.json` and the safetensors weights of a Hugging Face model folder, or a `.gguf`
+    /// file (config from its metadata, tensors dequantised; see `GGUFWeights`), strictly: see
+    /// `load(from:)`. With `weightStorage: .bf16`, BF16 tensors keep their bits and other types are
+    /// rounded to BF16; the f32 matrices are never allocated.
     ///
-    /// Before anything is allocated, `preflight` compares the config's shapes with the safetensors
+    /// Before anything is allocated, `preflight` compares the config's shapes with the weights'
     /// header and the weights' bytes with the memory available. Non-finite weights are refused
     /// unless `allowNonFinite`.
     public convenience init(folder: String, weightStorage: WeightStorage = .f32, allowNonFinite: Bool = false) throws {
-        let config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
-        let checkpoint = try Checkpoint(folder: folder)
-        try Self.preflight(config: config, checkpoint: checkpoint, storage: weightStorage)
+        let (config, weights) = try ModelFiles.open(folder)
+        try Self.preflight(config: config, checkpoint: weights, storage: weightStorage)
         self.init(config: config, weightStorage: weightStorage)
-        try load(from: checkpoint, allowNonFinite: allowNonFinite)
-        sourceFolder = folder
+        try load(from: weights, allowNonFinite: allowNonFinite)
+        sourceFolder = weights is Checkpoint ? folder : nil
     }
 
     /// Fills the parameters like transformers' `_init_weights`: weights ~ N(0, `initializer_range`)

@@ -12,8 +12,10 @@ import Support
 final class BPEModel {
     /// `tokenString[id]` for model tokens (0..<vocab count); added tokens live in `Tokenizer`.
     let vocab: [String: Int]
-    /// Token id of each single byte.
+    /// Token id of each single byte (−1 for a byte the vocabulary lacks).
     let byteToId: [Int32]
+    /// Whether every byte has a token (else such bytes are dropped before merging, as HF does).
+    let hasAllBytes: Bool
     /// `(left << 32) | right` → `(rank << 32) | merged id`.
     private let merges: [UInt64: UInt64]
     private let ignoreMerges: Bool
@@ -24,6 +26,15 @@ final class BPEModel {
     static let linearLimit = 128
     /// Ids above this are rejected as corrupt (tables are sized by the largest id).
     static let maxTokenId = 1 << 24
+
+    /// The merges as "a b" strings in rank order (for writing them back, e.g. to GGUF).
+    func mergeList() -> [String] {
+        var names = [String](repeating: "", count: (vocab.values.max() ?? -1) + 1)
+        for (token, id) in vocab { names[id] = token }
+        return merges.sorted { $0.value >> 32 < $1.value >> 32 }.map { key, _ in
+            names[Int(key >> 32)] + " " + names[Int(key & 0xFFFF_FFFF)]
+        }
+    }
 
     init(spec: JSONObject, file: String) throws {
         let type = spec["type"]?.stringValue ?? "BPE"
@@ -55,10 +66,14 @@ final class BPEModel {
             let s = String(Character(Unicode.Scalar(ByteLevel.scalarForByte[b])!))
             if let id = ids[s] { byteIds[b] = Int32(id) }
         }
-        if let missing = byteIds.firstIndex(of: -1) {
+        // A vocabulary may lack a few byte tokens (SmolLM2 has none for some control bytes); HF's
+        // BPE then drops those bytes (no unk token), which `Tokenizer` mirrors via `hasAllBytes`.
+        let missing = byteIds.indices.filter { byteIds[$0] < 0 }
+        if missing.count > 128 {
             throw TokenizerError.unsupported(file: file, key: "model.vocab",
-                                             value: "no token for byte \(missing) (not a byte-level BPE vocabulary)")
+                                             value: "no token for \(missing.count) of the 256 bytes, e.g. byte \(missing[0]) (not a byte-level BPE vocabulary)")
         }
+        hasAllBytes = missing.isEmpty
         byteToId = byteIds
         let rawMerges: [JSONValue]
         switch spec["merges"] {

@@ -40,6 +40,15 @@ indirect enum PostProcessor {
         }
     }
 
+    /// Whether encoding with special tokens puts a token in front (a BOS), for GGUF's `add_bos_token`.
+    var addsPrefix: Bool {
+        switch self {
+        case let .template(prefix, _): return !prefix.isEmpty
+        case let .sequence(parts): return parts.contains { $0.addsPrefix }
+        case .byteLevel: return false
+        }
+    }
+
     /// Applies to one encoding. `tokenString(id)` gives the vocabulary string of a token.
     func process(ids: inout [Int32], offsets: inout [(start: Int, end: Int)], addSpecialTokens: Bool,
                  tokenString: (Int32) -> String) {

@@ -45,6 +45,11 @@ indirect enum PreTokenizer {
         case "ByteLevel":
             return .byteLevel(addPrefixSpace: (dict["add_prefix_space"]?.boolValue ?? true),
                               useRegex: (dict["use_regex"]?.boolValue ?? true))
+        case "Digits":
+            guard dict["individual_digits"]?.boolValue == true else {
+                throw TokenizerError.unsupported(file: file, key: "pre_tokenizer.individual_digits", value: "false")
+            }
+            return .split(.scanner(.digits), .isolated, invert: false)
         case "Split":
             guard let pattern = dict["pattern"]?.objectValue else {
                 throw TokenizerError.malformedConfig(file: file, key: "pre_tokenizer.pattern", reason: "missing")
