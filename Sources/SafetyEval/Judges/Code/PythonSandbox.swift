@@ -82,19 +82,27 @@ public final class PythonSandbox {
         let lock = NSLock()
         var next = 0
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-code-\(UUID().uuidString)").path
-        DispatchQueue.concurrentPerform(iterations: min(workers, max(1, programs.count))) { _ in
-            while true {
-                lock.lock()
-                let k = next
-                next += 1
-                lock.unlock()
-                guard k < programs.count else { return }
-                let r = runOne(programs[k], directory: "\(root)/\(k)")
-                lock.lock()
-                results[k] = r
-                lock.unlock()
-            }
+        // Threads of our own (not concurrentPerform, which caps at the core count): the workers
+        // mostly wait on their child processes, so `workers` may exceed the cores.
+        let group = DispatchGroup()
+        for _ in 0..<min(workers, max(1, programs.count)) {
+            group.enter()
+            Thread {
+                while true {
+                    lock.lock()
+                    let k = next
+                    next += 1
+                    lock.unlock()
+                    guard k < programs.count else { break }
+                    let r = self.runOne(programs[k], directory: "\(root)/\(k)")
+                    lock.lock()
+                    results[k] = r
+                    lock.unlock()
+                }
+                group.leave()
+            }.start()
         }
+        group.wait()
         try? FileManager.default.removeItem(atPath: root)
         return results.map { $0! }
     }
