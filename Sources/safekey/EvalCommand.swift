@@ -13,11 +13,13 @@ import SafetyEval
 ///     safekey eval --input r.json --judge rubric --api-base http://127.0.0.1:8000/v1 --no-auth
 ///     safekey eval --input r.json --judge llama-guard --dump-prompts guard_prompts.jsonl
 ///     safekey eval --input r.json --judge llama-guard --guard-model models/Llama-Guard-3-1B
+///     safekey eval --input result/m/math500.json --judge math
+///     safekey eval --input result/m/humaneval.json --judge code --code-timeout 3 --code-workers 8
 ///     safekey eval --list-phrases
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Judge generated responses (refusal rules, 1-5 rubric over an OpenAI-compatible API, Llama Guard) and print harmfulness / compliance rates."
+        abstract: "Judge generated responses (safety: refusal rules, 1-5 rubric over an OpenAI-compatible API, Llama Guard; ability: math, choice, code) and print the rates."
     )
 
     @Option(help: "Generation file ({\"meta_info\", \"data\": [{\"instruction\", \"prompt\", \"response\": [...]}]}).")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SafetyEval
+import Tokenizers
 
 /// `safekey report RESULTS... --output DIR [--baseline NAME]` — reads judged generation files and
 /// writes `report.json`, `report.md` (paper-shaped tables: rows = models, columns = benchmarks,
@@ -29,12 +30,23 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Model the combined safety + ability table compares against (deltas in percentage points).")
     var baseline: String?
 
+    @Option(help: "Tokenizer (tokenizer.json or its folder) that counts response and thinking tokens for files without counts (written by other tools).")
+    var tokenizer: String?
+
     func run() throws {
         guard !results.isEmpty else { throw ValidationError("give at least one judged result file") }
-        let inputs = try results.map(ReportInput.init(path:))
+        var inputs = try results.map(ReportInput.init(path:))
         for i in inputs { try Rates.validateLabels(i.file, path: i.path) }
         for f in ["report.json", "report.md", "report.html"] {
             try OutputGuard.refuseOverwritingInputs(output: ("--output", (output as NSString).appendingPathComponent(f)), inputs: results.map { ("result", $0) })
+        }
+        if let t = tokenizer {
+            let tok = try Tokenizer(path: t)
+            for k in inputs.indices {
+                let (filled, n) = try LengthCounter.fill(inputs[k].file, tokenizer: tok)
+                inputs[k].file = filled
+                if n > 0 { try Console.out("\(inputs[k].path): counted tokens of \(n) records with \(t)\n") }
+            }
         }
         let report = EvalReport.build(inputs, examplesPerCell: max(0, examples), baseline: baseline)
         if let b = baseline, !report.models.contains(b) {

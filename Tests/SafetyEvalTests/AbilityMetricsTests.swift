@@ -1,5 +1,6 @@
 import Foundation
 import SafetyEval
+import Tokenizers
 import XCTest
 
 /// pass@k against the definition 1 − C(n−c, k)/C(n, k) computed with exact binomial coefficients,
@@ -54,6 +55,20 @@ final class AbilityMetricsTests: XCTestCase {
         XCTAssertEqual(a.accuracyClosed.n, 6)
         XCTAssertEqual(a.meanResponseTokens!, 40, accuracy: 1e-12)
         XCTAssertEqual(a.meanThinkTokens!, 8, accuracy: 1e-12)
+    }
+
+    /// `safekey report --tokenizer`: counts for files without them, existing counts kept.
+    func testLengthCounterFillsMissingCounts() throws {
+        let tok = try Tokenizer(path: TinyChatModel.worldTokenizer)
+        let a = "<think>\nThe user asks about a lock.\n</think>\n\nI cannot help with that.", b = "<think>\nstill thinking"
+        let f = GenerationFile(data: [GenerationRecord(instruction: "q", prompt: "p", response: [a, b]),
+                                      GenerationRecord(instruction: "q", prompt: "p", response: [a], fields: ["response_tokens": .array([.int(7)])])])
+        let (filled, n) = try LengthCounter.fill(f, tokenizer: tok)
+        XCTAssertEqual(n, 1)
+        XCTAssertEqual(filled.data[0].fields["response_tokens"], .array([.int(try tok.encode(a).count), .int(try tok.encode(b).count)]))
+        XCTAssertEqual(filled.data[0].fields["think_tokens"], .array([.int(try tok.encode("<think>\nThe user asks about a lock.\n").count), .null]))
+        XCTAssertEqual(filled.data[1].fields["response_tokens"], .array([.int(7)]))
+        XCTAssertGreaterThan(try tok.encode(a).count, 5)
     }
 
     func testCombinedTableWithBaseline() throws {

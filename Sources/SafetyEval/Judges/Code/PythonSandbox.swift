@@ -40,7 +40,8 @@ public final class PythonSandbox {
     /// Throws a clear error when Python is missing.
     public init(python: String = "python3", timeLimit: Double = 3, memoryLimitMB: Int = 2048, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         guard let exe = Self.locate(python) else {
-            throw SafetyEvalError.judgeUnavailable(judge: "code", detail: "'\(python)' was not found on PATH (\(ProcessInfo.processInfo.environment["PATH"] ?? "")). The code judge runs HumanEval tests with Python 3: install it (e.g. apt-get install python3) or pass --python /path/to/python3.")
+            let where_ = python.contains("/") ? "does not exist or is not executable" : "was not found on PATH (\(ProcessInfo.processInfo.environment["PATH"] ?? ""))"
+            throw SafetyEvalError.judgeUnavailable(judge: "code", detail: "'\(python)' \(where_). The code judge runs HumanEval tests with Python 3: install it (e.g. apt-get install python3) or pass --python /path/to/python3.")
         }
         self.python = exe
         self.timeLimit = timeLimit
@@ -76,27 +77,46 @@ public final class PythonSandbox {
         return status == 0
     }
 
-    /// Runs every program (index-aligned results); never throws for a program's own failure.
-    public func run(_ programs: [String]) -> [Result] {
-        var results = [Result?](repeating: nil, count: programs.count)
+    /// The shared state of one `run`: the next program to take and the results, under a lock.
+    private final class Work: @unchecked Sendable {
         let lock = NSLock()
         var next = 0
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-code-\(UUID().uuidString)").path
-        DispatchQueue.concurrentPerform(iterations: min(workers, max(1, programs.count))) { _ in
-            while true {
-                lock.lock()
-                let k = next
-                next += 1
-                lock.unlock()
-                guard k < programs.count else { return }
-                let r = runOne(programs[k], directory: "\(root)/\(k)")
-                lock.lock()
-                results[k] = r
-                lock.unlock()
-            }
+        var results: [Result?]
+        init(count: Int) { results = [Result?](repeating: nil, count: count) }
+
+        /// The next index to run, or nil when all are taken.
+        func take(below count: Int) -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
         }
+
+        func store(_ r: Result, at k: Int) {
+            lock.lock(); defer { lock.unlock() }
+            results[k] = r
+        }
+    }
+
+    /// Runs every program (index-aligned results); never throws for a program's own failure.
+    public func run(_ programs: [String]) -> [Result] {
+        let work = Work(count: programs.count)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-code-\(UUID().uuidString)").path
+        // Threads of our own (not concurrentPerform, which caps at the core count): the workers
+        // mostly wait on their child processes, so `workers` may exceed the cores.
+        let group = DispatchGroup()
+        for _ in 0..<min(workers, max(1, programs.count)) {
+            group.enter()
+            Thread {
+                while let k = work.take(below: programs.count) {
+                    work.store(self.runOne(programs[k], directory: "\(root)/\(k)"), at: k)
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
         try? FileManager.default.removeItem(atPath: root)
-        return results.map { $0! }
+        return work.results.map { $0! }
     }
 
     func runOne(_ source: String, directory dir: String) -> Result {
