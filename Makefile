@@ -22,6 +22,10 @@ build: deps
 demo: build
 	$(SWIFT) run $(RELEASE) --skip-build safekey demo --output demo-output $(DEMO_FLAGS)
 
+# The SafeKey experiment on the real SmolLM2-135M-Instruct GGUF (README "The real-model experiment").
+demo-real: build
+	bash Scripts/demo_real.sh
+
 test: deps
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
