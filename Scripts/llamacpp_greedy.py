@@ -10,6 +10,10 @@ For each prompt: the chat template is rendered by `safekey template` from the GG
 metadata, llama.cpp tokenises that text (special tokens parsed) and generates `--tokens` tokens
 with temperature 0; `safekey generate` does the same from the same file. Prints both and whether
 the token texts agree. Needs llama-cpp-python (pip; compiles llama.cpp).
+
+Status: not yet run. On the 2-core development machine (2026-12-03) `pip install llama-cpp-python`
+had not finished compiling llama.cpp after 80 minutes and was stopped, so llama.cpp has not yet been
+shown to load an export. transformers' GGUF loader has been (README "GGUF").
 """
 import argparse
 import csv
