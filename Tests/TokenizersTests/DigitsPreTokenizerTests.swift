@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Support
 import Tokenizers
 
 /// HF's `Digits` pre-tokenizer (`individual_digits: true`, SmolLM's; llama.cpp's `smollm` first
@@ -8,7 +9,7 @@ import Tokenizers
 final class DigitsPreTokenizerTests: XCTestCase {
     func testDigitsAreSplitOneByOne() throws {
         let folder = try Fixtures.tokenizerFolder("qwen2.5")
-        var spec = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/tokenizer.json"))) as? [String: Any])
+        var spec = try XCTUnwrap(try JSONParser.parse(file: folder + "/tokenizer.json").objectValue)
         spec["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [
             ["type": "Digits", "individual_digits": true],
             ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
