@@ -19,6 +19,7 @@ struct BenchServeCommand: ParsableCommand {
     @Option(help: "Rounds over all concurrencies (the median round is reported).") var rounds = 3
     @Option(help: "New tokens per request.") var maxTokens = 64
     @Option(help: "Most sequences per batched step.") var maxBatch = 32
+    @Flag(inversion: .prefixedNo, help: "Stream the responses (server-sent events, one chunk a token) or not.") var stream = true
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() throws {
@@ -33,7 +34,7 @@ struct BenchServeCommand: ParsableCommand {
         let server = OpenAIServer(service: service, options: options)
         let prompts = ["How do I bake bread at home?", "Tell me about the river valley.", "How can I fix a leaking tap?",
                        "What should I pack for a hike?", "Explain how seeds grow.", "Write a note to a neighbour."]
-        let name = served.name, levels = concurrency, total = requests, maxTokens = self.maxTokens, rounds = self.rounds
+        let name = served.name, levels = concurrency, total = requests, maxTokens = self.maxTokens, rounds = self.rounds, stream = self.stream
         let reports: [LoadReport] = try runBlocking {
             let (port, task) = await server.start()
             let base = URL(string: "http://127.0.0.1:\(port)/v1")!
@@ -44,7 +45,7 @@ struct BenchServeCommand: ParsableCommand {
                 for (i, c) in levels.enumerated() {
                     let before = service.scheduler.counters.modelSeconds
                     var r = await LoadGenerator.run(base: base, model: name, prompts: prompts, clients: c,
-                                                    requestsPerClient: max(1, total / c), maxTokens: maxTokens)
+                                                    requestsPerClient: max(1, total / c), maxTokens: maxTokens, stream: stream)
                     r.modelSeconds = service.scheduler.counters.modelSeconds - before
                     byLevel[i].append(r)
                 }
@@ -68,7 +69,7 @@ struct BenchServeCommand: ParsableCommand {
             }
             print("{\"model\": \"\(name)\", \"max_tokens\": \(maxTokens), \"rounds\": \(rounds), \"levels\": [\(rows.joined(separator: ", "))]}")
         } else {
-            print("bench serve: \(name), \(maxTokens) new tokens a request (greedy, ignore_eos, streamed), \(requests) requests a level, max batch \(maxBatch), median of \(rounds) alternating rounds")
+            print("bench serve: \(name), \(maxTokens) new tokens a request (greedy, ignore_eos, \(stream ? "streamed" : "not streamed")), \(requests) requests a level, max batch \(maxBatch), median of \(rounds) alternating rounds")
             print("concurrency  requests  errors  tokens/s  speed-up  p50 latency  p99 latency  model busy")
             for r in reports {
                 print(String(format: "%11d  %8d  %6d  %8.1f  %7.2fx  %9.3f s  %9.3f s  %9.0f%%", r.concurrency, r.requests, r.errors.count,
