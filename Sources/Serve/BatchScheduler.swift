@@ -93,6 +93,8 @@ public final class BatchScheduler: @unchecked Sendable {
 
     /// Counters for `/health` and `bench serve` (read under the lock).
     private var stepCount = 0, tokenCount = 0, activeCount = 0, peakActive = 0
+    /// Seconds spent in the model (prefills and decoding steps, sampling included).
+    private var modelSeconds = 0.0
 
     public init(served: ServedModel, maxBatch: Int = 32, maxQueue: Int = 256) {
         self.served = served
@@ -122,12 +124,12 @@ public final class BatchScheduler: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Active and waiting sequences now; decoding steps run, tokens generated and the most
-    /// sequences active at once so far.
-    public var counters: (active: Int, waiting: Int, steps: Int, tokens: Int, peakActive: Int) {
+    /// Active and waiting sequences now; decoding steps run, tokens generated, the most sequences
+    /// active at once, and seconds spent in the model (prefill, steps, sampling) so far.
+    public var counters: (active: Int, waiting: Int, steps: Int, tokens: Int, peakActive: Int, modelSeconds: Double) {
         condition.lock()
         defer { condition.unlock() }
-        return (activeCount, waiting.count, stepCount, tokenCount, peakActive)
+        return (activeCount, waiting.count, stepCount, tokenCount, peakActive, modelSeconds)
     }
 
     /// Queues the choices of one request; returns its id and its event stream, or throws 429 when
@@ -183,6 +185,7 @@ public final class BatchScheduler: @unchecked Sendable {
             peakActive = max(peakActive, activeCount)
             condition.unlock()
 
+            let t0 = DispatchTime.now().uptimeNanoseconds
             for w in joining {
                 guard let slot = cache.acquire() else {   // cannot happen: active + joining ≤ maxBatch = slots
                     w.sink.yield((w.index, .failed("no free KV-cache slot")))
@@ -198,7 +201,7 @@ public final class BatchScheduler: @unchecked Sendable {
                 }
                 if a.done { cache.release(slot) } else { active.append(a) }
             }
-            guard !active.isEmpty else { continue }
+            guard !active.isEmpty else { addModelTime(since: t0); continue }
             do {
                 let logits = try served.local.model.decodeStep(tokens: active.map(\.last), slots: active.map(\.slot), cache: cache)
                 let v = served.local.model.config.vocabSize
@@ -214,11 +217,19 @@ public final class BatchScheduler: @unchecked Sendable {
                 cache.release(a.slot)
                 return true
             }
+            addModelTime(since: t0)
             condition.lock()
             stepCount += 1
             activeCount = active.count
             condition.unlock()
         }
+    }
+
+    private func addModelTime(since t0: UInt64) {
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        condition.lock()
+        modelSeconds += dt
+        condition.unlock()
     }
 
     /// Records a sampled token: stop token, text (with stop strings), or the length limit.

@@ -68,6 +68,8 @@ public struct LoadReport: Sendable {
     public var seconds: Double
     /// Whole-request latencies in seconds, sorted.
     public var latencies: [Double]
+    /// Seconds the server's model was busy during the run (set by the caller; 0 when unknown).
+    public var modelSeconds = 0.0
 
     public var tokensPerSecond: Double { seconds > 0 ? Double(completionTokens) / seconds : 0 }
     /// The `q`-quantile latency (nearest rank), seconds.
@@ -82,7 +84,7 @@ public struct LoadReport: Sendable {
 /// every stream checked by ``StreamSummary/parse(_:)``.
 public enum LoadGenerator {
     public static func run(base: URL, model: String, prompts: [String], clients: Int, requestsPerClient: Int, maxTokens: Int,
-                           ignoreEOS: Bool = true, apiKey: String? = nil) async -> LoadReport {
+                           ignoreEOS: Bool = true, stream: Bool = true, apiKey: String? = nil) async -> LoadReport {
         let config = URLSessionConfiguration.ephemeral
         config.httpMaximumConnectionsPerHost = max(clients, 1) * 2
         config.timeoutIntervalForRequest = 300
@@ -97,7 +99,7 @@ public enum LoadGenerator {
                         let prompt = prompts[(c * requestsPerClient + r) % max(prompts.count, 1)]
                         let t0 = Date()
                         let result = await streamOnce(session: session, base: base, model: model, prompt: prompt, maxTokens: maxTokens,
-                                                      ignoreEOS: ignoreEOS, apiKey: apiKey)
+                                                      ignoreEOS: ignoreEOS, stream: stream, apiKey: apiKey)
                         out.append((Date().timeIntervalSince(t0), result))
                     }
                     return out
@@ -120,14 +122,14 @@ public enum LoadGenerator {
 
     /// One streaming chat request; the completion tokens from its usage chunk.
     static func streamOnce(session: URLSession, base: URL, model: String, prompt: String, maxTokens: Int, ignoreEOS: Bool,
-                           apiKey: String?) async -> Result<Int, LoadError> {
+                           stream: Bool, apiKey: String?) async -> Result<Int, LoadError> {
         var req = URLRequest(url: base.appendingPathComponent("chat/completions"))
         req.httpMethod = "POST"
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let apiKey { req.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         let body: JSONValue = .object(JSONObject([
             ("model", .string(model)), ("messages", .array([.object(JSONObject([("role", .string("user")), ("content", .string(prompt))]))])),
-            ("max_tokens", .int(maxTokens)), ("temperature", .int(0)), ("stream", .bool(true)), ("ignore_eos", .bool(ignoreEOS)),
+            ("max_tokens", .int(maxTokens)), ("temperature", .int(0)), ("stream", .bool(stream)), ("ignore_eos", .bool(ignoreEOS)),
             ("stream_options", .object(JSONObject([("include_usage", .bool(true))]))),
         ]))
         req.httpBody = Data(JSONWriter.compact(body).utf8)
@@ -135,6 +137,11 @@ public enum LoadGenerator {
             let (data, response) = try await session.data(for: req)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard status == 200 else { return .failure(LoadError("HTTP \(status): \(String(decoding: data.prefix(200), as: UTF8.self))")) }
+            if !stream {
+                let usage = (try? JSONParser.parse([UInt8](data), path: "response"))?.objectValue?["usage"]?.objectValue
+                guard let n = usage?["completion_tokens"]?.intValue else { return .failure(LoadError("no usage in the response")) }
+                return .success(n)
+            }
             let s = try StreamSummary.parse(data)
             guard let n = s.completionTokens else { return .failure(LoadError("no usage chunk")) }
             return .success(n)

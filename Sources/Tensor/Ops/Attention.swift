@@ -34,6 +34,10 @@ public func attention(q: Tensor, k: Tensor, v: Tensor, hiddenKeys: [Bool]? = nil
     let qBlocks = (dims.tq + tile - 1) / tile
     Parallel.forEach(dims.b * dims.hq * qBlocks) { task in
         let blk = task % qBlocks, bh = task / qBlocks
+        if dims.tq == 1 {   // a decoding step: no tiles (AttentionDecode.swift)
+            attentionForwardSingleQuery(q.data, k.data, v.data, out.data, lse.pointer, mask, dims, b: bh / dims.hq, h: bh % dims.hq)
+            return
+        }
         attentionForwardTile(q.data, k.data, v.data, out.data, lse.pointer, mask, dims,
                              b: bh / dims.hq, h: bh % dims.hq, i0: blk * tile)
     }
