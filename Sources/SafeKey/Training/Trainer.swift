@@ -104,8 +104,12 @@ public final class Trainer {
                               grad_norm: Double(norm), tokens_per_s: Double(tokens) / max(Date().timeIntervalSince(start), 1e-9))
             logs.append(log)
             let due = globalStep % stepsPerEpoch == 0 || (options.checkpointEvery > 0 && globalStep % options.checkpointEvery == 0)
+            // The step is reported (and logged) before its checkpoint is written: a run killed in
+            // between resumes from the previous checkpoint and rewrites the log past it, so the
+            // log never lacks a step that the checkpoint holds.
+            let proceed = onStep?(log) ?? true
             if due { try checkpoint(self) }
-            if let onStep, !onStep(log) { return }
+            if !proceed { return }
         }
     }
 
