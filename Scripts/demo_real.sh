@@ -34,7 +34,8 @@ stamp() { echo "[$(( $(date +%s) - t0 )) s] $*" >&2; }
 
 stamp "annotate STAR-1 (rules) and keep the $TRAIN_N shortest annotated records"
 [ -s "$OUT/star1-uk.jsonl" ] || "$SAFEKEY" annotate --input "$SHARED/star1/STAR-1.json" --output "$OUT/star1-uk.jsonl"
-awk '{ print length($0) "\t" $0 }' "$OUT/star1-uk.jsonl" | sort -n -s -k1,1 | head -n "$TRAIN_N" | cut -f2- > "$OUT/train.jsonl"
+# (awk reads all of sort's output, so pipefail never sees a SIGPIPE)
+awk '{ print length($0) "\t" $0 }' "$OUT/star1-uk.jsonl" | sort -n -s -k1,1 | awk -v n="$TRAIN_N" 'NR <= n' | cut -f2- > "$OUT/train.jsonl"
 
 train() {  # name objectives
   [ -s "$OUT/$1/adapter_model.safetensors" ] && { stamp "train $1: done earlier"; return; }

@@ -76,8 +76,15 @@ public final class ChatClient: Sendable {
         }
     }
 
+    /// The reply with the key scrubbed from its texts too: an endpoint that echoes the key in a
+    /// reply must not get it into a judged file or onto the screen (issue 20, item 5).
     private func parse(_ body: Data) throws -> ChatCompletion {
-        do { return try ChatCompletion.parse(body) } catch let ChatAPIError.malformedResponse(why) {
+        do {
+            var c = try ChatCompletion.parse(body)
+            c.content = c.content.map(endpoint.scrub)
+            c.refusal = c.refusal.map(endpoint.scrub)
+            return c
+        } catch let ChatAPIError.malformedResponse(why) {
             throw ChatAPIError.malformedResponse(endpoint.scrub(why))
         }
     }

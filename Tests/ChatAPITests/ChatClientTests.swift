@@ -168,6 +168,15 @@ final class ChatClientTests: XCTestCase {
         }
     }
 
+    /// Issue 20: an endpoint that echoes the key in a successful reply must not get it into a
+    /// judged file; the answer's texts are scrubbed like error bodies.
+    func testKeyIsScrubbedFromReplies() async throws {
+        let s = try server { r in .completion(content: "your key is \(r.headers["authorization"] ?? "")", refusal: "sk-secret-123", finish: "stop") }
+        let answer = try await client(s, key: "sk-secret-123").complete(body)
+        XCTAssertEqual(answer.content, "your key is Bearer [redacted]")
+        XCTAssertEqual(answer.refusal, "[redacted]")
+    }
+
     /// A redirect to the same origin keeps `Authorization`; to another port (another origin) it is dropped.
     func testAuthorizationIsDroppedOnCrossOriginRedirect() async throws {
         let target = try server { _ in .content("from target") }
