@@ -85,4 +85,33 @@ final class GGUFTokenizerMetadataTests: XCTestCase {
         bad[bad.firstIndex { $0.key == "tokenizer.ggml.model" }!].value = .string("llama")
         XCTAssertThrowsError(try roundTrip(bad)) { XCTAssertTrue("\($0)".contains("\"llama\""), "\($0)") }
     }
+
+    /// `Tokenizer.writeHuggingFaceFiles(gguf:to:)` (what `DecoderModel.save` writes for a model
+    /// loaded from a `.gguf` file): the folder loads as the same tokenizer, and renders the same chat.
+    func testHuggingFaceFilesFromTheSmolLM2GGUF() throws {
+        let path = try Fixtures.smolLM2()
+        let smol = try Tokenizer(path: path)
+        let folder = try Fixtures.tempFolder(self)
+        try Tokenizer.writeHuggingFaceFiles(gguf: GGUFFile(path: path).metadata, to: folder)
+        let back = try Tokenizer(path: folder)
+        try assertSameIds(smol, back, "tokenizer.json written from the SmolLM2 GGUF")
+        let chat = [ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "Hi 42 — ok?"),
+                    ChatMessage(role: "assistant", content: "Yes."), ChatMessage(role: "user", content: "Again")]
+        XCTAssertEqual(try back.applyChatTemplate(chat, addGenerationPrompt: true), try smol.applyChatTemplate(chat, addGenerationPrompt: true))
+    }
+
+    /// Hugging Face folder → GGUF (with its tokenizer) → `DecoderModel` → `save`: the saved folder
+    /// is complete again: its tokenizer encodes as the original one did.
+    func testModelSavedFromGGUFCarriesItsTokenizer() throws {
+        let source = Fixtures.root.appendingPathComponent("Assets/world-base").standardizedFileURL.path
+        let original = try Tokenizer(path: source)
+        let folder = try Fixtures.tempFolder(self)
+        try DecoderModel(folder: source).exportGGUF(to: folder + "/m.gguf", type: .f32, tokenizer: original)
+        let fromGGUF = try DecoderModel(folder: folder + "/m.gguf")
+        try fromGGUF.save(to: folder + "/saved")
+        for name in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/saved/" + name), name)
+        }
+        try assertSameIds(original, try Tokenizer(path: folder + "/saved"), "world-base → GGUF → saved folder")
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import Tokenizers
 
 /// What a forward pass returns.
 public struct DecoderOutput {
@@ -30,6 +31,9 @@ public final class DecoderModel {
     public let invFreq: [Float]
     /// Folder the model was loaded from (tokenizer files are copied from it on save).
     public internal(set) var sourceFolder: String?
+    /// The metadata of the `.gguf` file the model was loaded from (its tokenizer and chat template
+    /// are written beside the weights on `save`), or nil.
+    public internal(set) var sourceGGUF: GGUFMetadata?
     /// Every weight in checkpoint order (a tied head not repeated): parameters, stored weights,
     /// loading and saving all derive from these.
     public let slots: [WeightSlot]
@@ -74,6 +78,7 @@ public final class DecoderModel {
         self.init(config: config, weightStorage: weightStorage)
         try load(from: weights, allowNonFinite: allowNonFinite)
         sourceFolder = weights is Checkpoint ? folder : nil
+        sourceGGUF = (weights as? GGUFWeights)?.file.metadata
     }
 
     /// Fills the parameters like transformers' `_init_weights`: weights ~ N(0, `initializer_range`)

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import Tokenizers
 
 extension DecoderModel {
     /// Files copied from the source folder on save (tokenizer, chat template, generation defaults).
@@ -13,7 +14,8 @@ extension DecoderModel {
     /// `config.json` (every key of the original kept; `dtype`/`torch_dtype` set to what is
     /// written), weights under their original names (a tied head is not stored, as transformers
     /// does), sharded above `maxShardBytes`, and the companion files of `copyFrom` (default: the
-    /// folder the model was loaded from). Every file is written atomically.
+    /// folder the model was loaded from; for a model loaded from a `.gguf` file, `tokenizer.json`
+    /// and `tokenizer_config.json` built from its metadata). Every file is written atomically.
     public func save(to folder: String, dtype: DType = .f32,
                      maxShardBytes: Int = SafeTensorsWriter.defaultMaxShardBytes,
                      copyFrom: String? = nil) throws {
@@ -44,7 +46,10 @@ extension DecoderModel {
         let text = Array(JSONWriter.pretty(.object(raw)).utf8)
         try SafeTensorsWriter.atomicWrite(path: (folder as NSString).appendingPathComponent("config.json")) { try $0.write(text) }
 
-        guard let source = copyFrom ?? sourceFolder else { return }
+        guard let source = copyFrom ?? sourceFolder else {
+            if let sourceGGUF { try Tokenizer.writeHuggingFaceFiles(gguf: sourceGGUF, to: folder) }
+            return
+        }
         let same = URL(fileURLWithPath: source).standardizedFileURL.path == URL(fileURLWithPath: folder).standardizedFileURL.path
         guard !same else { return }
         for name in Self.companionFiles {

@@ -25,11 +25,11 @@ import Support
 enum GGUFTokenizerSpec {
     /// The pre-tokenizer names accepted, grouped by what they split with.
     static let preTokenizers: [String: JSONValue] = {
-        let gpt2: JSONValue = ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true]
+        let gpt2: JSONValue = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
         func split(_ regex: String) -> JSONValue {
             ["type": "Sequence", "pretokenizers": [
                 ["type": "Split", "pattern": ["Regex": .string(regex)], "behavior": "Isolated", "invert": false],
-                ["type": "ByteLevel", "add_prefix_space": false, "use_regex": false],
+                ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false],
             ]]
         }
         let smollm: JSONValue = ["type": "Sequence", "pretokenizers": [
@@ -103,10 +103,14 @@ enum GGUFTokenizerSpec {
         let vocabObject = JSONObject(vocab.sorted { $0.value < $1.value }.map { (key: $0.key, value: JSONValue.int($0.value)) })
         var spec: JSONObject = [
             // llama.cpp's Llama 3 vocabulary ignores merges for words in the vocabulary (as its tokenizer.json does).
-            "model": ["type": "BPE", "vocab": .object(vocabObject), "merges": .array(merges.map { .string($0) }),
-                      "ignore_merges": .bool(llama3Names.contains(preName))],
+            // Every field Hugging Face tokenizers requires is written, so the file also loads there.
+            "version": "1.0", "truncation": .null, "padding": .null, "normalizer": .null, "post_processor": .null,
+            "model": ["type": "BPE", "dropout": .null, "unk_token": .null, "continuing_subword_prefix": .null,
+                      "end_of_word_suffix": .null, "fuse_unk": false, "byte_fallback": false,
+                      "ignore_merges": .bool(llama3Names.contains(preName)),
+                      "vocab": .object(vocabObject), "merges": .array(merges.map { .string($0) })],
             "pre_tokenizer": pre,
-            "decoder": ["type": "ByteLevel"],
+            "decoder": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true],
             "added_tokens": .array(added),
         ]
         var single = [JSONValue]()
@@ -119,7 +123,9 @@ enum GGUFTokenizerSpec {
         single.append(["Sequence": ["id": "A", "type_id": 0]])
         if addEOS, let eos = named["eos_token"], specials[eos] != nil { single.append(["SpecialToken": ["id": .string(eos), "type_id": 0]]) }
         if !specials.isEmpty {
-            spec["post_processor"] = ["type": "TemplateProcessing", "single": .array(single), "special_tokens": .object(specials)]
+            let pair = single + single.map { $0["Sequence"] != nil ? ["Sequence": ["id": "B", "type_id": 1]] : $0 }
+            spec["post_processor"] = ["type": "TemplateProcessing", "single": .array(single), "pair": .array(pair),
+                                      "special_tokens": .object(specials)]
         }
         return (spec, config)
     }
@@ -137,4 +143,24 @@ extension Tokenizer {
 
     /// Whether `path` names a GGUF file (by its `.gguf` extension, any case).
     public static func isGGUFPath(_ path: String) -> Bool { path.lowercased().hasSuffix(".gguf") }
+}
+
+extension Tokenizer {
+    /// Writes the tokenizer of a GGUF file's metadata as a Hugging Face folder's `tokenizer.json`
+    /// and `tokenizer_config.json` (the objects `GGUFTokenizerSpec` builds, so `Tokenizer(path:
+    /// folder)` encodes exactly as `Tokenizer(gguf: meta)`), each written atomically. A model
+    /// fine-tuned from a `.gguf` file saves these beside its weights, so the output folder is a
+    /// complete Hugging Face model folder.
+    ///
+    ///     try Tokenizer.writeHuggingFaceFiles(gguf: GGUFFile(path: "m.gguf").metadata, to: "out/")
+    public static func writeHuggingFaceFiles(gguf meta: GGUFMetadata, to folder: String) throws {
+        let (spec, config) = try GGUFTokenizerSpec.build(meta)
+        var cfg = config
+        if cfg["model_max_length"] == nil, let arch = meta["general.architecture"]?.stringValue,
+           let context = meta["\(arch).context_length"]?.intValue {
+            cfg["model_max_length"] = .int(context)
+        }
+        try AtomicFile.write(JSONWriter.pretty(.object(spec)), to: (folder as NSString).appendingPathComponent("tokenizer.json"))
+        try AtomicFile.write(JSONWriter.pretty(.object(cfg)), to: (folder as NSString).appendingPathComponent("tokenizer_config.json"))
+    }
 }
