@@ -11,8 +11,8 @@
 #      XSTest (safe prompts: over-refusal) and the prefilling attack;
 #   4. judge with the `refusal` judge and write one report.
 #
-# Sizes (environment): TRAIN_N (default 64 records), EPOCHS (2), EVAL_N (20 prompts per set),
-# MAX_NEW (256 tokens: enough for a STAR-1-style trace to close </think>), SEQ (448 tokens), OUT (demo-real-output), SAFEKEY (the binary).
+# Sizes (environment): TRAIN_N (default 64 records), EPOCHS (2), EVAL_N (10 prompts per set),
+# MAX_NEW (160 tokens: room for a short STAR-1-style trace to close </think>), SEQ (448 tokens), OUT (demo-real-output), SAFEKEY (the binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared/data}
@@ -21,8 +21,8 @@ OUT=${OUT:-demo-real-output}
 SAFEKEY=${SAFEKEY:-.build/release/safekey}
 TRAIN_N=${TRAIN_N:-64}
 EPOCHS=${EPOCHS:-2}
-EVAL_N=${EVAL_N:-20}
-MAX_NEW=${MAX_NEW:-256}
+EVAL_N=${EVAL_N:-10}
+MAX_NEW=${MAX_NEW:-160}
 SEQ=${SEQ:-448}
 for f in "$GGUF" "$SHARED/star1/STAR-1.json"; do
   [ -e "$f" ] || { echo "demo-real: missing $f (../shared/data beside the checkout)" >&2; exit 1; }

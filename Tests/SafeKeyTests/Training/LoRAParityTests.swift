@@ -154,6 +154,13 @@ final class LoRAParityTests: XCTestCase {
         let merged = tmp + "/merged"
         let m = try safekey(["merge", "--model", model, "--adapter", straight, "--output", merged, "--dtype", "f32"])
         XCTAssertEqual(m.status, 0, m.err)
+        // A second merge into the same folder needs --overwrite; the adapter folder is never an output.
+        let again = try safekey(["merge", "--model", model, "--adapter", straight, "--output", merged, "--dtype", "f32"])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.err.contains("--overwrite"), again.err)
+        let intoAdapter = try safekey(["merge", "--model", model, "--adapter", straight, "--output", straight, "--overwrite"])
+        XCTAssertNotEqual(intoAdapter.status, 0)
+        XCTAssertTrue(intoAdapter.err.contains("destroy the input"), intoAdapter.err)
         let fwdMerged = try safekey(["forward", "--model", merged, "--ids", ids])
         func logits(_ text: String) throws -> [Float] {
             let obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
