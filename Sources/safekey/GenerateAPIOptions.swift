@@ -21,7 +21,7 @@ struct GenerateAPIOptions: ParsableArguments {
     var timeout: Double = 600
     @Option(help: "api: attempts per request (retries with back-off on 408/429/5xx, timeouts and broken answers).")
     var maxAttempts: Int = 4
-    @Option(help: "Failed items accepted before the exit status is 3: a count N or a percentage P% (default 0).")
+    @Option(help: "Failed items accepted before the exit status is 3: a count N or a percentage P%.")
     var allowFailures: FailurePolicy = .noFailures
 
     var isSet: Bool { apiBase != nil }
