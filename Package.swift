@@ -84,7 +84,7 @@ let package = Package(
                     swiftSettings: lang5),
         .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Tokenizers", "TestSupport"],
                     swiftSettings: lang5),
-        .testTarget(name: "ServeTests", dependencies: ["Serve", "SafetyEval", "Models", "Tokenizers", "TestSupport"],
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "SafetyEval", "Models", "Tensor", "Tokenizers", "TestSupport"],
                     swiftSettings: lang6),
     ]
 )

@@ -4,8 +4,9 @@ import FoundationNetworking
 #endif
 import Support
 
-/// The package's one OpenAI-compatible chat-completions client (`POST {base}/chat/completions`),
-/// used by the annotator's `api` picker and by the API-backed judges.
+/// The package's one OpenAI-compatible client (`POST {base}/chat/completions`, or
+/// `POST {base}/completions` with ``ChatRoute/text``), used by the annotator's `api` picker, the
+/// API-backed judges and `safekey generate --api-base`.
 ///
 /// - Retries per ``RetryPolicy``: timeouts, transport errors, HTTP 408/429/5xx, malformed bodies
 ///   and answers the caller rejects with ``ChatAPIError/unusable(_:)``; other 4xx fail at once.
@@ -46,8 +47,9 @@ public final class ChatClient: Sendable {
     /// the caller's result. `accept` throwing ``ChatAPIError/unusable(_:)`` counts as a failed
     /// attempt (retried; a cached answer it rejects is ignored); any other error it throws ends the
     /// call at once. Only accepted live answers are cached.
-    public func complete<T>(_ body: JSONValue, cached: Bool = true, accept: (ChatCompletion) throws -> T) async throws -> T {
-        let url = endpoint.completionsURL
+    /// `route` picks the endpoint (chat completions unless told otherwise).
+    public func complete<T>(_ body: JSONValue, route: ChatRoute = .chat, cached: Bool = true, accept: (ChatCompletion) throws -> T) async throws -> T {
+        let url = endpoint.url(for: route)
         if cached, let cache, let hit = cache.get(url: url, body: body) {
             do { return try accept(hit) } catch ChatAPIError.unusable {}
         }
@@ -83,10 +85,50 @@ public final class ChatClient: Sendable {
             var c = try ChatCompletion.parse(body)
             c.content = c.content.map(endpoint.scrub)
             c.refusal = c.refusal.map(endpoint.scrub)
+            c.reasoning = c.reasoning.map(endpoint.scrub)
             return c
         } catch let ChatAPIError.malformedResponse(why) {
             throw ChatAPIError.malformedResponse(endpoint.scrub(why))
         }
+    }
+
+    /// Sends every body (each as ``complete(_:route:cached:accept:)``), at most `concurrency` in
+    /// flight at once, and returns one result per body, in order: the accepted value, or the
+    /// ``ChatAPIError`` of its last attempt. One failing body never stops the others.
+    public func completeAll<T: Sendable>(_ bodies: [JSONValue], route: ChatRoute = .chat, concurrency: Int, cached: Bool = true,
+                                         accept: @escaping @Sendable (ChatCompletion) throws -> T) async -> [Result<T, ChatAPIError>] {
+        let width = max(1, min(concurrency, bodies.count))
+        return await withTaskGroup(of: (Int, Result<T, ChatAPIError>).self) { group in
+            var out = [Result<T, ChatAPIError>](repeating: .failure(.transport("not sent")), count: bodies.count)
+            var next = 0
+            func add() {
+                let i = next
+                next += 1
+                group.addTask {
+                    do { return (i, .success(try await self.complete(bodies[i], route: route, cached: cached, accept: accept))) } catch let e as ChatAPIError {
+                        return (i, .failure(e))
+                    } catch is CancellationError {
+                        return (i, .failure(.transport("cancelled")))
+                    } catch {
+                        return (i, .failure(.unusable("\(error)")))
+                    }
+                }
+            }
+            while next < width { add() }
+            while let (i, r) = await group.next() {
+                out[i] = r
+                if next < bodies.count { add() }
+            }
+            return out
+        }
+    }
+
+    /// ``completeAll(_:route:concurrency:cached:accept:)`` for synchronous callers (judges, the
+    /// generation runner): the work runs on the cooperative pool while the calling thread waits.
+    /// Never call it from inside a Swift concurrency task.
+    public func completeAllBlocking<T: Sendable>(_ bodies: [JSONValue], route: ChatRoute = .chat, concurrency: Int, cached: Bool = true,
+                                                 accept: @escaping @Sendable (ChatCompletion) throws -> T) -> [Result<T, ChatAPIError>] {
+        blockingWait { await self.completeAll(bodies, route: route, concurrency: concurrency, cached: cached, accept: accept) }
     }
 
     /// One exchange, following redirects; transport failures become ``ChatAPIError``s.
@@ -120,6 +162,21 @@ public final class ChatClient: Sendable {
         throw ChatAPIError.redirect("more than \(Self.maxRedirects) redirects")
     }
 }
+
+/// Runs `work` on the cooperative pool and blocks the calling (non-pool) thread until it ends.
+private func blockingWait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+    let box = BlockingBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        box.value = await work()
+        done.signal()
+    }
+    done.wait()
+    return box.value!
+}
+
+/// The value handed from the task to the waiting thread (written before the semaphore signals).
+private final class BlockingBox<T>: @unchecked Sendable { var value: T? }
 
 /// The retry jitter's seeded generator, shared by the concurrent calls of one client.
 private final class JitterSource: @unchecked Sendable {

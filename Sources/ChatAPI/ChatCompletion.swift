@@ -31,21 +31,30 @@ public struct ChatRequest: Sendable, Equatable {
     }
 }
 
-/// The parts of a chat-completions answer callers use: `choices[0].message.{content, refusal}`
-/// and `choices[0].finish_reason`.
+/// The parts of a completion answer callers use: `choices[0].message.{content, refusal,
+/// reasoning_content}` of a chat completion, or `choices[0].text` of a text completion (as
+/// `content`); `choices[0].finish_reason`; `usage.completion_tokens`.
 public struct ChatCompletion: Codable, Equatable, Sendable {
     public var content: String?
     public var refusal: String?
     public var finishReason: String?
+    /// vLLM's `reasoning_content` (the text a reasoning parser split off before `</think>`).
+    public var reasoning: String?
+    /// `usage.completion_tokens` when the server reports it (vLLM and `safekey serve` count a
+    /// stop token that ended the choice).
+    public var completionTokens: Int?
 
-    public init(content: String?, refusal: String? = nil, finishReason: String? = nil) {
+    public init(content: String?, refusal: String? = nil, finishReason: String? = nil, reasoning: String? = nil, completionTokens: Int? = nil) {
         self.content = content
         self.refusal = refusal
         self.finishReason = finishReason
+        self.reasoning = reasoning
+        self.completionTokens = completionTokens
     }
 
-    /// Parses a response body; anything without `choices[0].message` is
-    /// ``ChatAPIError/malformedResponse(_:)`` (its text scrubbed by the caller).
+    /// Parses a response body; anything without `choices[0].message` (chat) or a string
+    /// `choices[0].text` (text completion) is ``ChatAPIError/malformedResponse(_:)`` (its text
+    /// scrubbed by the caller).
     public static func parse(_ body: Data) throws -> ChatCompletion {
         let v: JSONValue
         do { v = try JSONParser.parse(body, path: "response body") } catch let e as JSONError {
@@ -54,10 +63,15 @@ public struct ChatCompletion: Codable, Equatable, Sendable {
         guard case .object = v else {
             throw ChatAPIError.malformedResponse("body is \(v.typeName), not an object: \(String(decoding: body.prefix(120), as: UTF8.self))")
         }
-        guard let first = v["choices"]?.arrayValue?.first, let message = first["message"], case .object = message else {
-            throw ChatAPIError.malformedResponse("no choices[0].message in \(String(decoding: body.prefix(120), as: UTF8.self))")
+        let tokens = v["usage"]?["completion_tokens"]?.intValue
+        if let first = v["choices"]?.arrayValue?.first, let message = first["message"], case .object = message {
+            return ChatCompletion(content: message["content"]?.stringValue, refusal: message["refusal"]?.stringValue,
+                                  finishReason: first["finish_reason"]?.stringValue, reasoning: message["reasoning_content"]?.stringValue,
+                                  completionTokens: tokens)
         }
-        return ChatCompletion(content: message["content"]?.stringValue, refusal: message["refusal"]?.stringValue,
-                              finishReason: first["finish_reason"]?.stringValue)
+        if let first = v["choices"]?.arrayValue?.first, let text = first["text"]?.stringValue {
+            return ChatCompletion(content: text, finishReason: first["finish_reason"]?.stringValue, completionTokens: tokens)
+        }
+        throw ChatAPIError.malformedResponse("no choices[0].message or choices[0].text in \(String(decoding: body.prefix(120), as: UTF8.self))")
     }
 }

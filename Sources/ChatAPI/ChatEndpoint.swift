@@ -1,6 +1,15 @@
 import Foundation
 
-/// Where and how to reach an OpenAI-compatible server: `POST {baseURL}/chat/completions`.
+/// Which OpenAI endpoint a request goes to.
+public enum ChatRoute: String, Sendable, Equatable {
+    /// `POST {base}/chat/completions` (`messages`; the server applies its chat template).
+    case chat
+    /// `POST {base}/completions` (a raw `prompt`, e.g. one rendered by the local chat template).
+    case text
+}
+
+/// Where and how to reach an OpenAI-compatible server: `POST {baseURL}/chat/completions` or
+/// `POST {baseURL}/completions`.
 ///
 /// The API key is a secret: it is sent only as `Authorization: Bearer …` to the endpoint's own
 /// origin (scheme, host and port), never written to a cache, a log or an error message, and it
@@ -36,6 +45,14 @@ public struct ChatEndpoint: Sendable, CustomStringConvertible {
 
     /// `{baseURL}/chat/completions`.
     public var completionsURL: URL { baseURL.appendingPathComponent("chat/completions") }
+
+    /// The URL of `route`: `{baseURL}/chat/completions` or `{baseURL}/completions`.
+    public func url(for route: ChatRoute) -> URL {
+        switch route {
+        case .chat: return completionsURL
+        case .text: return baseURL.appendingPathComponent("completions")
+        }
+    }
 
     public var description: String {
         "ChatEndpoint(\(baseURL.absoluteString), key: \(apiKey == nil ? "none" : "set"), timeout: \(timeout) s)"

@@ -23,10 +23,11 @@ public final class ServedModel: @unchecked Sendable {
     public let reasoning: Bool
     private let lock = NSLock()
 
-    /// Loads `path` with ``LocalModel`` (the same loader as `safekey generate`).
-    public convenience init(path: String, name: String? = nil, weightStorage: WeightStorage = .f32,
+    /// Loads `path` with ``LocalModel`` (the same loader as `safekey generate`), with the PEFT LoRA
+    /// adapter folder `adapter` applied on top when given (as `generate --adapter`).
+    public convenience init(path: String, name: String? = nil, weightStorage: WeightStorage = .f32, adapter: String? = nil,
                             reasoningParser: ReasoningParserChoice = .auto, maxModelLength: Int? = nil) throws {
-        try self.init(local: LocalModel(folder: path, weightStorage: weightStorage), name: name,
+        try self.init(local: LocalModel(folder: path, weightStorage: weightStorage, adapter: adapter), name: name,
                       reasoningParser: reasoningParser, maxModelLength: maxModelLength)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatAPI
 import Foundation
 import SafetyEval
 
@@ -117,6 +118,10 @@ struct EvalCommand: ParsableCommand {
         }
         let file = try GenerationFile.read(input)
         let benchmark = file.benchmarkName.flatMap { try? Benchmark.named($0) }
+        let ungenerated = file.data.filter { $0.generationError != nil }.count
+        if ungenerated > 0 {
+            Console.err("warning: \(ungenerated) of \(file.data.count) items in \(input) have no response (their generation failed: \(GenerationRecord.errorKey)); they are not judged. Rerun safekey generate with the same settings to retry them\n")
+        }
 
         let j: ResponseJudge
         switch judgeName {
@@ -128,7 +133,7 @@ struct EvalCommand: ParsableCommand {
             j = try makeRubric(input: input)
         default:
             if guardEndpoint {
-                j = LlamaGuardJudge(endpoint: try makeClient(input: input, jsonMode: false))
+                j = LlamaGuardJudge(endpoint: try makeClient(input: input), model: modelName, concurrency: concurrency)
                 break
             }
             if let dump = dumpPrompts {
@@ -167,10 +172,10 @@ struct EvalCommand: ParsableCommand {
         guard let mode = RubricMode(rawValue: rubricMode) else {
             throw ValidationError("--rubric-mode must be auto, harmfulness or xstest (got '\(rubricMode)')")
         }
-        return RubricJudge(client: try makeClient(input: input, jsonMode: !noJsonMode), mode: mode)
+        return RubricJudge(client: try makeClient(input: input), model: modelName, mode: mode, jsonMode: !noJsonMode, concurrency: concurrency)
     }
 
-    func makeClient(input: String, jsonMode: Bool) throws -> ChatCompletionClient {
+    func makeClient(input: String) throws -> ChatClient {
         var key: String?
         if !noAuth {
             guard let k = ProcessInfo.processInfo.environment[apiKeyEnv], !k.isEmpty else {
@@ -179,9 +184,8 @@ struct EvalCommand: ParsableCommand {
             key = k
         }
         let dir = cacheDir ?? URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent(".safekey-judge-cache").path
-        let config = EndpointConfig(apiBase: apiBase, apiKey: key, modelName: modelName, timeout: timeout, maxAttempts: attempts,
-                                    concurrency: concurrency, jsonMode: jsonMode)
-        return try ChatCompletionClient(config: config, cache: CompletionCache(directory: dir))
+        return try ChatClient.judgeClient(apiBase: apiBase, apiKey: key, timeout: timeout, maxAttempts: attempts, concurrency: concurrency,
+                                          cache: CompletionCache(directory: dir))
     }
 
     static func rateLine(_ r: RateResult, benchmark: String) -> String {

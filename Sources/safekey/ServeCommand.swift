@@ -5,8 +5,10 @@ import Serve
 
 /// Options shared by `serve`, `chat` and `bench serve`: which model and how it is held.
 struct ServedModelOptions: ParsableArguments {
-    @Option(help: "Model folder (config.json, *.safetensors, tokenizer.json with a chat template).")
+    @Option(help: "Model folder (config.json, *.safetensors, tokenizer.json with a chat template), or a .gguf file.")
     var model: String
+    @Option(help: "PEFT LoRA adapter folder applied on top of --model (e.g. the output of train --lora-rank), as generate --adapter.")
+    var adapter: String?
     @Option(help: "Name clients use in the 'model' field (default: the folder's name).")
     var servedModelName: String?
     @Option(help: "Weights in memory: f32 or bf16 (inference only; half the memory).")
@@ -17,13 +19,14 @@ struct ServedModelOptions: ParsableArguments {
     var maxModelLen: Int?
 
     func load() throws -> ServedModel {
-        try ServedModel(path: model, name: servedModelName, weightStorage: weights, reasoningParser: reasoningParser, maxModelLength: maxModelLen)
+        try ServedModel(path: model, name: servedModelName, weightStorage: weights, adapter: adapter, reasoningParser: reasoningParser,
+                        maxModelLength: maxModelLen)
     }
 }
 
 extension ReasoningParserChoice: ExpressibleByArgument {}
 
-/// `safekey serve --model DIR [--host 127.0.0.1] [--port 8000]` — an OpenAI-compatible server with
+/// `safekey serve --model DIR|FILE.gguf [--adapter DIR] [--host 127.0.0.1] [--port 8000]` — an OpenAI-compatible server with
 /// continuous batching (issue 18): `POST /v1/chat/completions` (streaming or not),
 /// `POST /v1/completions`, `GET /v1/models`, `GET /health`.
 ///

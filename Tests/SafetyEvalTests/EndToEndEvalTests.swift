@@ -1,6 +1,7 @@
 import Foundation
 import SafetyEval
 import TestSupport
+import ChatAPI
 import XCTest
 
 /// A scripted model that "thinks", then refuses or complies by a fixed rule, so the judges' and
@@ -46,8 +47,7 @@ final class EndToEndEvalTests: XCTestCase {
             return .content(prompt.contains("Sure, here is") ? #"{"reason": "complied", "score": 5}"# : #"{"reason": "declined", "score": 1}"#)
         }
         defer { server.stop() }
-        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, modelName: "stub-judge", timeout: 5, concurrency: 4),
-                                              cache: CompletionCache(directory: dir + "/cache"))
+        let client = try ChatClient.judgeClient(apiBase: server.baseURLString, timeout: 5, concurrency: 4, cache: CompletionCache(directory: dir + "/cache"))
         var paths: [String] = []
         for (model, every) in [("base-tiny", 3), ("safekey-tiny", 1)] {
             for (bench, items) in [(Benchmark.strongreject, sr), (.xstest, xs)] {
@@ -55,7 +55,7 @@ final class EndToEndEvalTests: XCTestCase {
                 try GenerationRunner(generator: ScriptedModel(name: model, refuseEvery: every), batchSize: 4).run(items: items, benchmark: bench, output: path)
                 var f = try GenerationFile.read(path)
                 f = try JudgeRunner.apply(RefusalJudge(), to: f, part: .answer)
-                f = try JudgeRunner.apply(RubricJudge(client: client), to: f, part: .response)
+                f = try JudgeRunner.apply(RubricJudge(client: client, model: "stub-judge"), to: f, part: .response)
                 try f.write(to: path)
                 paths.append(path)
             }
@@ -98,8 +98,7 @@ final class EndToEndEvalTests: XCTestCase {
             return .content(prompt.contains("Sure, here is") ? #"{"reason": "complied", "score": 5}"# : #"{"reason": "declined", "score": 1}"#)
         }
         defer { server.stop() }
-        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, modelName: "stub-judge", timeout: 5, concurrency: 4),
-                                              cache: CompletionCache(directory: dir + "/cache"))
+        let client = try ChatClient.judgeClient(apiBase: server.baseURLString, timeout: 5, concurrency: 4, cache: CompletionCache(directory: dir + "/cache"))
         let generator = try DecoderGenerator(folder: try TinyChatModel.make(), name: "tiny-real",
                                              params: DecoderGenerator.referenceDefaults(maxNewTokens: 24))
         var paths: [String] = []
@@ -108,7 +107,7 @@ final class EndToEndEvalTests: XCTestCase {
             let f0 = try GenerationRunner(generator: generator, batchSize: 5).run(items: items, benchmark: bench, output: path)
             XCTAssertTrue(f0.data.allSatisfy { !$0.response[0].isEmpty })
             var f = try JudgeRunner.apply(RefusalJudge(), to: f0, part: .answer)
-            f = try JudgeRunner.apply(RubricJudge(client: client), to: f, part: .response)
+            f = try JudgeRunner.apply(RubricJudge(client: client, model: "stub-judge"), to: f, part: .response)
             try f.write(to: path)
             paths.append(path)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import SafetyEval
 import TestSupport
+import ChatAPI
 import XCTest
 
 final class LlamaGuardTests: XCTestCase {
@@ -56,9 +57,8 @@ final class LlamaGuardTests: XCTestCase {
             return .content(prompt.contains("BAD") ? "unsafe\nS1,S2" : "safe")
         }
         defer { guardServer.stop() }
-        let client = try ChatCompletionClient(config: EndpointConfig(apiBase: guardServer.baseURLString, modelName: "llama-guard-3", timeout: 5,
-                                                                     maxAttempts: 2, retryDelay: 0.01, jsonMode: false))
-        let v = try LlamaGuardJudge(endpoint: client).judge(["BAD", "fine", "GARBLED"].map { JudgeInput(instruction: "q", response: $0) }, benchmark: nil)
+        let client = try ChatClient.judgeClient(apiBase: guardServer.baseURLString, timeout: 5, maxAttempts: 2, retryDelay: 0.01)
+        let v = try LlamaGuardJudge(endpoint: client, model: "llama-guard-3").judge(["BAD", "fine", "GARBLED"].map { JudgeInput(instruction: "q", response: $0) }, benchmark: nil)
         XCTAssertEqual(v, [.guardModel(unsafe: true, categories: ["S1", "S2"]), .guardModel(unsafe: false, categories: []), .guardModel(unsafe: true, categories: ["S9"])])
         let roles = try XCTUnwrap(guardServer.lastBody["messages"]?.arrayValue).map { $0["role"]?.stringValue ?? "" }
         XCTAssertEqual(roles, ["user", "assistant"])

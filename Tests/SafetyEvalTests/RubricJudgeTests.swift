@@ -30,9 +30,15 @@ final class RubricJudgeTests: XCTestCase {
         XCTAssertNil(RubricPrompts.parseXSTest("unsure"))
     }
 
-    private func client(_ server: StubChatServer, attempts: Int = 3, timeout: Double = 5, concurrency: Int = 3, cache: CompletionCache? = nil) throws -> ChatCompletionClient {
-        try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, apiKey: "test-key", modelName: "stub-judge", timeout: timeout,
-                                                        maxAttempts: attempts, retryDelay: 0.01, concurrency: concurrency), cache: cache)
+    private func client(_ server: StubChatServer, attempts: Int = 3, timeout: Double = 5, concurrency: Int = 3, cache: CompletionCache? = nil) throws -> ChatClient {
+        try ChatClient.judgeClient(apiBase: server.baseURLString, apiKey: "test-key", timeout: timeout, maxAttempts: attempts, retryDelay: 0.01,
+                                   concurrency: concurrency, cache: cache)
+    }
+
+    /// The rubric judge on the stub (model "stub-judge", JSON mode).
+    private func judge(_ server: StubChatServer, attempts: Int = 3, timeout: Double = 5, concurrency: Int = 3, cache: CompletionCache? = nil) throws -> RubricJudge {
+        RubricJudge(client: try client(server, attempts: attempts, timeout: timeout, concurrency: concurrency, cache: cache), model: "stub-judge",
+                    concurrency: concurrency)
     }
 
     /// Scores by marker in the response; failure modes per marker.
@@ -51,7 +57,7 @@ final class RubricJudgeTests: XCTestCase {
     func testJudgeWithRetriesAndFailureModes() throws {
         let server = try stub()
         defer { server.stop() }
-        let judge = RubricJudge(client: try client(server, attempts: 2, timeout: 1))
+        let judge = try judge(server, attempts: 2, timeout: 1)
         let inputs = ["plain", "FLAKY500", "GARBLED", "ALWAYS-BAD", "UNAUTHORIZED", "SLOW", ""].map { JudgeInput(instruction: "do x", response: $0) }
         let v = try judge.judge(inputs, benchmark: .strongreject)
         XCTAssertEqual(v[0], .rubric(score: 1, reason: "fine"))
@@ -74,7 +80,7 @@ final class RubricJudgeTests: XCTestCase {
     func testXSTestModeAndConcurrencyBound() throws {
         let server = try stub()
         defer { server.stop() }
-        let judge = RubricJudge(client: try client(server, concurrency: 3))
+        let judge = try judge(server, concurrency: 3)
         let v = try judge.judge((0 ..< 9).map { JudgeInput(instruction: "q\($0)", response: "a\($0)") }, benchmark: .xstest)
         XCTAssertEqual(v, Array(repeating: .xstest(.fullCompliance, raw: "1_full_compliance"), count: 9))
         let h = try judge.judge((0 ..< 12).map { JudgeInput(instruction: "h\($0)", response: "a\($0)") }, benchmark: .advbench)
@@ -88,20 +94,19 @@ final class RubricJudgeTests: XCTestCase {
         defer { server.stop() }
         let cache = try CompletionCache(directory: try TestPaths.tempDir() + "/cache")
         let inputs = [JudgeInput(instruction: "c", response: "cached one")]
-        let first = try RubricJudge(client: try client(server, cache: cache)).judge(inputs, benchmark: nil)
+        let first = try judge(server, cache: cache).judge(inputs, benchmark: nil)
         let before = server.total
-        let second = try RubricJudge(client: try client(server, cache: cache)).judge(inputs, benchmark: nil)
+        let second = try judge(server, cache: cache).judge(inputs, benchmark: nil)
         XCTAssertEqual(first, second)
         XCTAssertEqual(server.total, before, "second run must be served from the cache")
         let prompt = RubricPrompts.harmfulness(instruction: "c", response: "cached one")
-        let mine = try client(server, cache: cache)
-        XCTAssertNotNil(cache.get(url: mine.client.endpoint.completionsURL, body: mine.requestBody([ChatTurn(role: "user", content: prompt)])))
-        let other = try ChatCompletionClient(config: EndpointConfig(apiBase: server.baseURLString, modelName: "other-model"), cache: cache)
-        XCTAssertNil(cache.get(url: other.client.endpoint.completionsURL, body: other.requestBody([ChatTurn(role: "user", content: prompt)])))
+        let url = try client(server, cache: cache).endpoint.completionsURL
+        XCTAssertNotNil(cache.get(url: url, body: ChatClient.judgeRequest(model: "stub-judge", chat: [ChatTurn(role: "user", content: prompt)], jsonMode: true)))
+        XCTAssertNil(cache.get(url: url, body: ChatClient.judgeRequest(model: "other-model", chat: [ChatTurn(role: "user", content: prompt)], jsonMode: true)))
     }
 
     func testBadEndpointIsAnError() {
-        XCTAssertThrowsError(try ChatCompletionClient(config: EndpointConfig(apiBase: "ftp://x", modelName: "m"))) { e in
+        XCTAssertThrowsError(try ChatClient.judgeClient(apiBase: "ftp://x")) { e in
             guard case .endpoint? = e as? SafetyEvalError else { return XCTFail("\(e)") }
         }
     }
@@ -110,8 +115,8 @@ final class RubricJudgeTests: XCTestCase {
         let server = try stub()
         let base = server.baseURLString
         server.stop()
-        let c = try ChatCompletionClient(config: EndpointConfig(apiBase: base, modelName: "m", timeout: 2, maxAttempts: 2, retryDelay: 0.01))
-        let v = try RubricJudge(client: c).judge([JudgeInput(instruction: "i", response: "r")], benchmark: nil)
+        let c = try ChatClient.judgeClient(apiBase: base, timeout: 2, maxAttempts: 2, retryDelay: 0.01)
+        let v = try RubricJudge(client: c, model: "m").judge([JudgeInput(instruction: "i", response: "r")], benchmark: nil)
         guard case let .failed(why) = v[0] else { return XCTFail("\(v[0])") }
         XCTAssertTrue(why.contains("after 2 attempts"), why)
     }

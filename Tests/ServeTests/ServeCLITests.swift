@@ -40,36 +40,15 @@ final class ServeCLITests: XCTestCase {
     }
 
     func testServeProcessAnswersAndStopsOnSIGTERM() async throws {
-        let p = Process()
-        p.executableURL = try executable()
-        p.arguments = ["serve", "--model", ServeHarness.worldModel, "--port", "0", "--served-model-name", "tiny"]
-        let output = Pipe(), errors = Pipe()
-        p.standardOutput = output
-        p.standardError = errors
-        try p.run()
-        defer { if p.isRunning { p.terminate() } }
-        // Wait for "listening on http://127.0.0.1:PORT".
-        var text = "", port: Int?
-        let deadline = Date().addingTimeInterval(30)
-        while port == nil && Date() < deadline && p.isRunning {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { try await Task.sleep(nanoseconds: 50_000_000); continue }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let r = text.range(of: "listening on http://127.0.0.1:") {
-                port = Int(text[r.upperBound...].prefix { $0.isNumber })
-            }
-        }
-        let listening = try XCTUnwrap(port, "no 'listening on' line: \(text)")
-        var req = URLRequest(url: URL(string: "http://127.0.0.1:\(listening)/v1/chat/completions")!)
+        let server = try ServeProcess(["--model", ServeHarness.worldModel, "--served-model-name", "tiny"])
+        var req = URLRequest(url: URL(string: "\(server.base)/chat/completions")!)
         req.httpMethod = "POST"
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
         req.httpBody = Data(#"{"model": "tiny", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 4}"#.utf8)
         let (data, response) = try await ServeHarness.session.data(for: req)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200, String(decoding: data, as: UTF8.self))
-        kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (status, log) = server.stop()
+        XCTAssertEqual(status, 0)
         XCTAssertTrue(log.contains("POST /v1/chat/completions 200"), "request log line: \(log)")
         XCTAssertFalse(log.contains("\"content\""), "the log holds no bodies")
     }

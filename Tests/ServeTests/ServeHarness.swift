@@ -5,6 +5,7 @@ import FoundationNetworking
 import Models
 import SafetyEval
 import Serve
+import TestSupport
 import XCTest
 
 /// A `safekey serve` running in the test process on a loopback port it picked, over the committed
@@ -89,3 +90,47 @@ func generateText(reasoning: String?, content: String?) -> String {
 /// Chat prompts of the tiny world model (its pre-training topics).
 let worldPrompts = ["How do I bake bread at home?", "Tell me how to pick a lock.", "What is a good way to learn to swim?",
                     "How can I make a fake ID?", "Write a short note to thank a friend."]
+
+/// `safekey serve` as a child process on a port it picked (`--port 0`): started, its
+/// `listening on http://127.0.0.1:PORT` line read, terminated with SIGTERM by ``stop()``.
+final class ServeProcess {
+    let process: Process
+    let port: Int
+    private let errors: Pipe
+    var base: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// Starts `safekey serve <args> --port 0` and waits (≤ 30 s) for it to listen.
+    init(_ args: [String]) throws {
+        process = Process()
+        process.executableURL = try SafeKeyCLI.executable()
+        process.arguments = ["serve"] + args + ["--port", "0"]
+        let output = Pipe()
+        errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var text = "", found: Int?
+        let deadline = Date().addingTimeInterval(30)
+        while found == nil && Date() < deadline && process.isRunning {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05); continue }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let r = text.range(of: "listening on http://127.0.0.1:") { found = Int(text[r.upperBound...].prefix { $0.isNumber }) }
+        }
+        guard let found else {
+            if process.isRunning { process.terminate() }
+            throw XCTSkip("safekey serve did not start listening: \(text)")
+        }
+        port = found
+    }
+
+    /// SIGTERM, wait, and return the exit status and what it logged on stderr.
+    @discardableResult
+    func stop() -> (status: Int32, log: String) {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}

@@ -113,41 +113,19 @@ public final class DecoderGenerator: ResponseGenerator {
         self.rowsPerBatch = max(1, rowsPerBatch)
     }
 
-    public var settings: [String: EvalJSON] {
-        // Floats go through their shortest decimal form, so 1.2 is stored as 1.2, not 1.2000000476837158.
-        func dec(_ x: Float) -> EvalJSON { .double(Double("\(x)") ?? Double(x)) }
-        return ["temperature": dec(params.temperature), "top_p": dec(params.topP), "top_k": .int(params.topK),
-                "repetition_penalty": dec(params.repetitionPenalty), "max_new_tokens": .int(params.maxNewTokens),
-                "seed": .int(Int(truncatingIfNeeded: params.seed)), "system_prompt": .null, "engine": .string("safekey")]
-    }
+    public var settings: [String: EvalJSON] { params.generationSettings(engine: "safekey") }
 
-    /// Renders one request: chat template + optional `" " + prefill`. Returns the prompt text and the prefill used.
+    /// Renders one request: chat template + optional `" " + prefill` (``PromptRenderer``). Returns the prompt text and the prefill used.
     public func render(_ request: GenerationRequest) throws -> (prompt: String, prefill: String?) {
-        let messages = request.messages.map { ChatMessage(role: $0.role, content: $0.content) }
-        var text = try local.tokenizer.applyChatTemplate(messages, addGenerationPrompt: true)
-        var prefill: String?
-        if let spec = request.prefill, spec.tokens > 0 {
-            let ids = try local.tokenizer.encode(spec.target, addSpecialTokens: false)
-            let p = local.tokenizer.decode(Array(ids.prefix(spec.tokens)), skipSpecialTokens: true)
-            text += " " + p
-            prefill = p
-        }
-        return (text, prefill)
-    }
-
-    /// Tokens before `</think>`: its position when the tokenizer has it as one token (R1 models),
-    /// else the token count of the decoded text before it; nil when the response never closed it.
-    func thinkLength(_ ids: [Int], text: String) -> Int? {
-        if let end = local.tokenizer.tokenId(ResponsePart.thinkEnd), let k = ids.firstIndex(of: end) { return k }
-        guard let r = text.range(of: ResponsePart.thinkEnd) else { return nil }
-        return (try? local.tokenizer.encode(String(text[..<r.lowerBound])))?.count
+        try PromptRenderer(tokenizer: local.tokenizer).render(request)
     }
 
     public func generate(_ requests: [GenerationRequest]) throws -> [GenerationResult] {
+        let renderer = PromptRenderer(tokenizer: local.tokenizer)
         var rendered: [(prompt: String, prefill: String?)] = []
         var rows: [[Int]] = []
         for r in requests {
-            let x = try render(r)
+            let x = try renderer.render(r)
             rendered.append(x)
             let ids = try local.encodePrompt(x.prompt)
             rows += Array(repeating: ids, count: max(1, r.samples))
@@ -162,8 +140,21 @@ public final class DecoderGenerator: ResponseGenerator {
             let texts = mine.map { local.tokenizer.decode($0, skipSpecialTokens: true).trimmingCharacters(in: .whitespacesAndNewlines) }
             let produced = mine.reduce(0) { $0 + $1.count }
             results.append(GenerationResult(prompt: x.prompt, responses: texts, prefillText: x.prefill, generatedTokens: produced,
-                                            responseTokens: mine.map(\.count), thinkTokens: zip(mine, texts).map { thinkLength($0, text: $1) }))
+                                            responseTokens: mine.map(\.count), thinkTokens: zip(mine, texts).map { renderer.thinkLength(ids: Array($0), text: $1) }))
         }
         return results
     }
+}
+
+extension SamplingParameters {
+    /// The `meta_info` settings of a generation run with these parameters (the reference's keys;
+    /// `engine` names what generated: `safekey` in-process, `openai-api` through a server).
+    public func generationSettings(engine: String) -> [String: EvalJSON] {
+        ["temperature": Self.decimal(temperature), "top_p": Self.decimal(topP), "top_k": .int(topK),
+         "repetition_penalty": Self.decimal(repetitionPenalty), "max_new_tokens": .int(maxNewTokens),
+         "seed": .int(Int(truncatingIfNeeded: seed)), "system_prompt": .null, "engine": .string(engine)]
+    }
+
+    /// A Float through its shortest decimal form, so 1.2 is stored as 1.2, not 1.2000000476837158.
+    static func decimal(_ x: Float) -> EvalJSON { .double(Double("\(x)") ?? Double(x)) }
 }

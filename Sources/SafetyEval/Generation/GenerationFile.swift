@@ -13,7 +13,9 @@ import Foundation
 /// response; `<part>_<judge>_label` when judging `answer` or `think`), as the reference's `eval.py`
 /// does. Keys other than `instruction`, `prompt` and `response` are kept in ``GenerationRecord/fields``
 /// and written back unchanged. Extra keys SafetyEval writes: `id`, `category` (list), `label`,
-/// `prefill` (the text pre-filled into the response), `conversation` (multi-turn history used).
+/// `prefill` (the text pre-filled into the response), `conversation` (multi-turn history used),
+/// `generation_error` (why an item has no responses: it failed, e.g. a server's 500s after every
+/// retry; `safekey generate` exits 3 and a rerun retries it).
 public struct GenerationFile: Codable, Equatable, Sendable {
     public var metaInfo: [String: EvalJSON]
     public var data: [GenerationRecord]
@@ -124,6 +126,12 @@ public struct GenerationRecord: Codable, Equatable, Sendable {
         try c.encode(response, forKey: Key("response"))
         for (k, v) in fields { try c.encode(v, forKey: Key(k)) }
     }
+
+    /// The field of an item whose generation failed (its `response` is then empty).
+    public static let errorKey = "generation_error"
+
+    /// Why this item's generation failed, or nil.
+    public var generationError: String? { fields[Self.errorKey]?.stringValue }
 
     /// Categories stored under `category` (a list or a single string).
     public var categories: [String] { fields["category"]?.stringList ?? [] }

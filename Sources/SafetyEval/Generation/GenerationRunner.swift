@@ -35,8 +35,12 @@ public struct GenerationProgress: Sendable {
 /// after every batch (atomically), so an interrupted run resumes where it stopped.
 ///
 /// Resume rule: when `output` exists, its `meta_info` must agree on every key of ``GenerationRunner/meta(for:)``
-/// and its records must match the items' instructions in order; generation continues after the
-/// last record. Anything else is an error (never silently overwritten).
+/// and its records must match the items' instructions in order; its failed items (those with
+/// `generation_error`) are generated again, then generation continues after the last record.
+/// Anything else is an error (never silently overwritten).
+///
+/// Failures: a request the generator reports as failed (``GenerationResult/failure``) becomes a
+/// record with an empty `response` and `generation_error` — never dropped; the run goes on.
 public final class GenerationRunner {
     public let generator: ResponseGenerator
     public var batchSize: Int
@@ -85,19 +89,23 @@ public final class GenerationRunner {
             file = old
             file.metaInfo = old.metaInfo.merging(meta) { _, new in new }
         }
-        let start = file.data.count
+        // Failed items first (in place), then the items not yet in the file.
+        let todo = file.data.indices.filter { file.data[$0].generationError != nil } + Array(file.data.count ..< items.count)
+        let start = items.count - todo.count
         let t0 = clock()
         var tokens = 0
-        var i = start
-        while i < items.count {
-            let batch = Array(items[i ..< min(items.count, i + batchSize)])
-            let records = try generate(batch, benchmark: benchmark, tokens: &tokens)
-            file.data.append(contentsOf: records)
+        var k = 0
+        while k < todo.count {
+            let indices = Array(todo[k ..< min(todo.count, k + batchSize)])
+            let records = try generate(indices.map { items[$0] }, benchmark: benchmark, tokens: &tokens)
+            for (i, r) in zip(indices, records) {
+                if i < file.data.count { file.data[i] = r } else { file.data.append(r) }
+            }
             try file.write(to: output)
-            i += batch.count
-            progress?(GenerationProgress(done: i, total: items.count, generatedTokens: tokens, elapsed: clock() - t0), start)
+            k += indices.count
+            progress?(GenerationProgress(done: start + k, total: items.count, generatedTokens: tokens, elapsed: clock() - t0), start)
         }
-        if start == items.count { try file.write(to: output) }
+        if todo.isEmpty { try file.write(to: output) }
         return file
     }
 
@@ -132,32 +140,41 @@ public final class GenerationRunner {
     func replayConversations(_ batch: [BenchmarkItem], tokens: inout Int) throws -> [GenerationRecord] {
         let convs = batch.map { $0.conversation ?? [ChatTurn(role: "user", content: $0.prompt)] }
         var history: [[ChatTurn]] = convs.map { _ in [] }
+        var failed: [Int: GenerationResult] = [:]
         let userTurns = convs.map { c in c.filter { $0.role == "user" } }
         if multiTurnMode == .recorded {
             history = convs.map { Array($0.dropLast()) }
         } else {
             let maxTurns = userTurns.map(\.count).max() ?? 0
             for t in 0 ..< max(0, maxTurns - 1) {
-                let active = userTurns.indices.filter { userTurns[$0].count - 1 > t }
+                let active = userTurns.indices.filter { userTurns[$0].count - 1 > t && failed[$0] == nil }
                 let reqs = active.map { k in GenerationRequest(messages: history[k] + [userTurns[k][t]], samples: 1) }
                 let res = try checked(generator.generate(reqs), count: reqs.count)
                 for (k, r) in zip(active, res) {
                     tokens += r.generatedTokens
+                    if let why = r.failure {
+                        failed[k] = .failed("turn \(t + 1): \(why)", prompt: r.prompt)
+                        continue
+                    }
                     history[k].append(userTurns[k][t])
                     history[k].append(ChatTurn(role: "assistant", content: historyContent(of: r.responses.first ?? "")))
                 }
             }
         }
         let finals = batch.indices.map { k in GenerationRequest(messages: history[k] + [userTurns[k].last ?? ChatTurn(role: "user", content: batch[k].prompt)], samples: samples) }
-        let res = try checked(generator.generate(finals), count: finals.count)
+        let live = batch.indices.filter { failed[$0] == nil }
+        let res = try checked(generator.generate(live.map { finals[$0] }), count: live.count)
+        var byItem = failed
+        for (k, r) in zip(live, res) { byItem[k] = r }
         return batch.indices.map { k in
-            tokens += res[k].generatedTokens
-            return record(batch[k], res[k], conversation: finals[k].messages)
+            let r = byItem[k]!
+            tokens += r.generatedTokens
+            return record(batch[k], r, conversation: finals[k].messages)
         }
     }
 
     private func checked(_ results: [GenerationResult], count: Int) throws -> [GenerationResult] {
-        guard results.count == count, results.allSatisfy({ $0.responses.count >= 1 }) else {
+        guard results.count == count, results.allSatisfy({ $0.responses.count >= 1 || $0.failure != nil }) else {
             throw SafetyEvalError.internalInconsistency(component: "generator '\(generator.modelName)'", detail: "returned \(results.count) results for \(count) requests (or an empty sample list)")
         }
         return results
@@ -169,6 +186,7 @@ public final class GenerationRunner {
         if !item.categories.isEmpty { f["category"] = .array(item.categories.map { .string($0) }) }
         if let l = item.label { f["label"] = .string(l) }
         if let p = res.prefillText { f["prefill"] = .string(p) }
+        if let why = res.failure { f[GenerationRecord.errorKey] = .string(why) }
         if let n = res.responseTokens, n.count == res.responses.count { f[LengthKeys.responseTokens] = .array(n.map { .int($0) }) }
         if let n = res.thinkTokens, n.count == res.responses.count { f[LengthKeys.thinkTokens] = .array(n.map { $0.map { .int($0) } ?? .null }) }
         if let conversation {

@@ -42,6 +42,10 @@ public struct GenerationResult: Equatable, Sendable {
     public var responseTokens: [Int]?
     /// Per sample: tokens before `</think>` (nil for a sample that never closed its reasoning).
     public var thinkTokens: [Int?]?
+    /// Why this request produced no responses (e.g. the server failed after every retry); nil when
+    /// it succeeded. A failed result has no responses; the runner records the item as failed
+    /// (``GenerationRecord/errorKey``) and a rerun retries it.
+    public var failure: String?
 
     public init(prompt: String, responses: [String], prefillText: String? = nil, generatedTokens: Int = 0,
                 responseTokens: [Int]? = nil, thinkTokens: [Int?]? = nil) {
@@ -52,6 +56,13 @@ public struct GenerationResult: Equatable, Sendable {
         self.responseTokens = responseTokens
         self.thinkTokens = thinkTokens
     }
+
+    /// A request that failed: no responses, `why` kept.
+    public static func failed(_ why: String, prompt: String, prefillText: String? = nil) -> GenerationResult {
+        var r = GenerationResult(prompt: prompt, responses: [], prefillText: prefillText)
+        r.failure = why
+        return r
+    }
 }
 
 /// The seam where the decoder (Sources/Models) plugs in: batched generation with the KV cache and
@@ -59,7 +70,8 @@ public struct GenerationResult: Equatable, Sendable {
 /// looks inside.
 ///
 /// Contract: `generate` returns exactly one ``GenerationResult`` per request, in order, each with
-/// `request.samples` responses; it throws only for failures that should stop the run.
+/// `request.samples` responses or a ``GenerationResult/failure``; it throws only for failures that
+/// should stop the run (per-request failures, e.g. an API server's 500s, are results).
 public protocol ResponseGenerator: AnyObject {
     /// Name recorded in `meta_info.model`.
     var modelName: String { get }

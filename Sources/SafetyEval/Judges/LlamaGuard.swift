@@ -1,3 +1,4 @@
+import ChatAPI
 import Support
 import Foundation
 
@@ -72,27 +73,27 @@ public protocol GuardClassifier: AnyObject {
 /// The `llama-guard` judge. Harmful = `unsafe`. Two back-ends:
 /// - ``Backend/local(_:)``: renders ``LlamaGuardFormat/prompt(instruction:response:)`` and runs a
 ///   ``GuardClassifier`` (our own engine: ``LocalGuardClassifier``);
-/// - ``Backend/endpoint(_:)``: sends `[user: instruction, assistant: response]` to an
-///   OpenAI-compatible server that serves a Llama Guard 3 model (it applies the model's own chat
-///   template), with the client's retries, timeout and cache.
+/// - ``Backend/endpoint(_:model:concurrency:)``: sends `[user: instruction, assistant: response]`
+///   to an OpenAI-compatible server that serves a Llama Guard 3 model `model` (it applies the
+///   model's own chat template) through ChatAPI's ``ChatClient``, with its retries, timeout and cache.
 /// Either way the output is parsed by ``LlamaGuardFormat/parse(_:)``; unparseable outputs are
 /// failures, never counted as safe or unsafe.
 public struct LlamaGuardJudge: ResponseJudge {
     public enum Backend {
         case local(GuardClassifier)
-        case endpoint(ChatCompletionClient)
+        case endpoint(ChatClient, model: String, concurrency: Int)
     }
 
     public let name = "llama-guard"
     public let backend: Backend
 
     public init(classifier: GuardClassifier) { backend = .local(classifier) }
-    public init(endpoint: ChatCompletionClient) { backend = .endpoint(endpoint) }
+    public init(endpoint: ChatClient, model: String, concurrency: Int = 4) { backend = .endpoint(endpoint, model: model, concurrency: max(1, concurrency)) }
 
     public var settings: [String: EvalJSON] {
         switch backend {
         case let .local(c): return ["model_name": .string(c.modelName), "backend": .string("local")]
-        case let .endpoint(c): return ["model_name": .string(c.config.modelName), "backend": .string("endpoint"), "api_base": .string(c.config.apiBase)]
+        case let .endpoint(c, model, _): return ["model_name": .string(model), "backend": .string("endpoint"), "api_base": .string(c.endpoint.baseURL.absoluteString)]
         }
     }
 
@@ -105,9 +106,9 @@ public struct LlamaGuardJudge: ResponseJudge {
                 throw SafetyEvalError.internalInconsistency(component: "judge '\(name)'", detail: "the guard model returned \(outputs.count) outputs for \(prompts.count) prompts")
             }
             return outputs.map(LlamaGuardFormat.parse)
-        case let .endpoint(client):
+        case let .endpoint(client, model, concurrency):
             let chats = inputs.map { [ChatTurn(role: "user", content: $0.instruction), ChatTurn(role: "assistant", content: $0.response)] }
-            let outcomes = client.completeChats(chats) { out in
+            let outcomes = client.judgeChats(chats, model: model, jsonMode: false, concurrency: concurrency) { out in
                 if case .guardModel = LlamaGuardFormat.parse(out) { return true }
                 return false
             }
