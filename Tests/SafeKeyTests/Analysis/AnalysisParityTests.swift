@@ -76,6 +76,7 @@ final class AnalysisParityTests: XCTestCase {
             }
         }
         XCTAssertLessThanOrEqual(worst, 1e-4, "features: worst |diff| \(worst)")
+        print("analyze parity: per-level features, worst |Swift − transformers| = \(worst)")
 
         let k = try XCTUnwrap(probe["folds_count"] as? Int), seed = try XCTUnwrap(probe["seed"] as? Int)
         let folds = ProbeFolds.assign(labels: f.labels, folds: k, seed: UInt64(seed))
@@ -85,16 +86,21 @@ final class AnalysisParityTests: XCTestCase {
         // within the features' f32 difference.
         let exact = ProbeAnalysis.Features(levels: wantFeatures.map { $0.flatMap { $0.map(Float.init) } }, labels: f.labels, ids: f.ids, width: f.width)
         let levels = try XCTUnwrap(probe["levels"] as? [[String: Any]])
+        var worstScore = [0.0, 0.0]
         for w in levels {
             let level = try XCTUnwrap(w["level"] as? Int)
             let want = AnalyzeFixture.doubles(w["scores"]).map { $0! }
-            for (features, tol) in [(exact, 1e-6), (f, 1e-4)] {
+            for (which, (features, tol)) in [(exact, 1e-6), (f, 1e-4)].enumerated() {
                 let r = ProbeAnalysis.probe(level: level, features: features, folds: folds, foldCount: k, l2: try XCTUnwrap(probe["l2"] as? Double))
-                for (i, (s, t)) in zip(r.scores, want).enumerated() { assertNear(s, t, tol, "held-out logit of record \(i), level \(level)") }
+                for (i, (s, t)) in zip(r.scores, want).enumerated() {
+                    assertNear(s, t, tol, "held-out logit of record \(i), level \(level)")
+                    worstScore[which] = max(worstScore[which], abs(s - t))
+                }
                 XCTAssertEqual(r.accuracy, try XCTUnwrap(w["accuracy"] as? Double), accuracy: 1e-12, "accuracy level \(level)")
                 XCTAssertEqual(r.auc, try XCTUnwrap(w["auc"] as? Double), accuracy: 1e-12, "AUC level \(level)")
             }
         }
+        print("analyze parity: held-out logits vs Newton, worst |diff| \(worstScore[0]) (PyTorch's features), \(worstScore[1]) (ours)")
     }
 
     func testSafetyHeadsMatch() throws {
