@@ -113,4 +113,32 @@ final class AnalyzeCLITests: XCTestCase {
         XCTAssertNotEqual(badKs.status, 0)
         XCTAssertTrue(badKs.err.contains("--ks"), badKs.err)
     }
+
+    /// `--adapter`: the LoRA adapter changes the numbers, and the DPSH heads are read from the
+    /// adapter folder (a LoRA run saves them there), not from the base.
+    func testAdapterIsAppliedAndItsHeadsAreUsed() throws {
+        _ = try SafeKeyCLI.executable()
+        let (a, _) = try AnalyzeFixture.folders(for: self)
+        try FileManager.default.removeItem(atPath: a + "/safety_head.safetensors")
+        let adapter = try TempDir.make("safekey-analyze-lora", removedAfter: self) + "/adapter"
+        let t = try SafeKeyCLI.run(["train", "--model", a, "--data", AnalyzeFixture.records, "--output", adapter, "--lora-rank", "4",
+                                    "--epochs", "1", "--last-k-epochs", "1", "--lr", "1e-2", "--max-steps", "2"])
+        XCTAssertEqual(t.status, 0, t.err)
+        let base = try SafeKeyCLI.run(["analyze", "attention", "--model", a, "--data", AnalyzeFixture.records])
+        let tuned = try SafeKeyCLI.run(["analyze", "attention", "--model", a, "--adapter", adapter, "--data", AnalyzeFixture.records])
+        XCTAssertEqual(base.status, 0, base.err)
+        XCTAssertEqual(tuned.status, 0, tuned.err)
+        let b = try lines(base.out), u = try lines(tuned.out)
+        XCTAssertEqual(b.count, u.count)
+        let moved = zip(b.dropLast(), u.dropLast()).map { abs(($0["k_to_u"] as? Double ?? 0) - ($1["k_to_u"] as? Double ?? 0)) }.max() ?? 0
+        XCTAssertGreaterThan(moved, 1e-6, "two LoRA steps at lr 1e-2 change K's attention")
+
+        let noHeads = try SafeKeyCLI.run(["analyze", "probe", "--model", a, "--data", AnalyzeFixture.records, "--folds", "3"])
+        XCTAssertEqual(noHeads.status, 0, noHeads.err)
+        XCTAssertFalse(noHeads.out.contains("dpsh"))
+        XCTAssertTrue(noHeads.err.contains("no ") && noHeads.err.contains("safety_head.safetensors"), noHeads.err)
+        let withHeads = try SafeKeyCLI.run(["analyze", "probe", "--model", a, "--adapter", adapter, "--data", AnalyzeFixture.records, "--folds", "3"])
+        XCTAssertEqual(withHeads.status, 0, withHeads.err)
+        XCTAssertNotNil(try lines(withHeads.out).first { $0["dpsh"] != nil }, withHeads.out)
+    }
 }
