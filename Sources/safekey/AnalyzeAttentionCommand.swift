@@ -9,9 +9,9 @@ struct AnalyzeAttentionCommand: ParsableCommand {
         commandName: "attention",
         abstract: "Per record, the attention from K's tokens to U and to the prompt (head-averaged, one layer).",
         discussion: """
-        One JSON line per record with U and K: {"id", "unsafe", "k_to_u", "k_to_prompt", "prompt_tokens", "u_tokens", "k_tokens"},
-        where k_to_u is the attention of each K token summed over U's tokens, averaged over K's tokens (k_to_prompt likewise over
-        every token before the response), then {"summary": {"layer", "records", "k_to_u": {mean, low, high, n}, "k_to_prompt": …}}
+        One JSON line per record with U and K: {"id", "unsafe", "k_to_u", "k_to_prompt", "prompt_tokens", "u_tokens", "k_tokens"}, \
+        where k_to_u is the attention of each K token summed over U's tokens, averaged over K's tokens (k_to_prompt likewise over \
+        every token before the response), then {"summary": {"layer", "records", "k_to_u": {mean, low, high, n}, "k_to_prompt": …}} \
         with 95% intervals (mean ± 1.96·sd/√n).
         Example: safekey analyze attention --model Assets/world-base --data records.jsonl --layer 3
         """)

@@ -9,9 +9,9 @@ struct AnalyzeKLCommand: ParsableCommand {
         commandName: "kl",
         abstract: "Mean next-token KL(model ‖ reference) after pre-filling the first k response tokens.",
         discussion: """
-        For each record and each k: KL(P_model ‖ P_reference) = Σ_v P_model(v)·log(P_model(v)/P_reference(v)) in nats, of the
-        next-token distributions after the prompt and the record's first k response tokens (the reference's kl_eval.py;
-        records with fewer than k response tokens are left out of that k). One JSON line per record {"id", "kl": {"5": …}}
+        For each record and each k: KL(P_model ‖ P_reference) = Σ_v P_model(v)·log(P_model(v)/P_reference(v)) in nats, of the \
+        next-token distributions after the prompt and the record's first k response tokens (the reference's kl_eval.py; \
+        records with fewer than k response tokens are left out of that k). One JSON line per record {"id", "kl": {"5": …}} \
         (null where left out), then {"summary": {"5": {mean, low, high, n}, …}}. Tokens come from --model's tokenizer.
         Example: safekey analyze kl --model runs/safekey --reference Assets/world-base --data records.jsonl --ks 5,10,20
         """)

@@ -9,10 +9,10 @@ struct AnalyzeProbeCommand: ParsableCommand {
         commandName: "probe",
         abstract: "Per layer, a cross-validated logistic probe of harmful vs benign on U's last hidden state; plus the DPSH heads.",
         discussion: """
-        Label: each record's `unsafe` (true/1 = harmful), or without it source != "4o_rewrite" (STAR-1 alone is all harmful:
-        add benign records). Feature: the hidden state of U's last token (just before K) at every level (embeddings, each block,
-        the final norm). One JSON line per level {"level", "name", "accuracy", "auc"} (held-out, pooled over the folds), then,
-        when the model (or --adapter) folder has safety_head.safetensors, {"dpsh": {"c_head_accuracy", "c_head_auc",
+        Label: each record's `unsafe` (true/1 = harmful), or without it source != "4o_rewrite" (STAR-1 alone is all harmful: \
+        add benign records). Feature: the hidden state of U's last token (just before K) at every level (embeddings, each block, \
+        the final norm). One JSON line per level {"level", "name", "accuracy", "auc"} (held-out, pooled over the folds), then, \
+        when the model (or --adapter) folder has safety_head.safetensors, {"dpsh": {"c_head_accuracy", "c_head_auc", \
         "ctx_head_accuracy", "ctx_head_auc"}} on every record, then {"summary": {"records", "harmful", "benign", "folds", "seed", "l2"}}.
         Example: safekey analyze probe --model runs/safekey --data eval-records.jsonl --folds 5 --seed 2002
         """)
