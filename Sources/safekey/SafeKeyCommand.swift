@@ -20,6 +20,7 @@ struct SafeKeyCommand: ParsableCommand {
             ReportCommand.self,
             ForwardCommand.self,
             ExportCommand.self,
+            AnalyzeCommand.self,
             AnnotateCommand.self,
             WorldCommand.self,
             ServeCommand.self,

@@ -9,6 +9,8 @@ enum TrainingInputs {
     struct Loaded {
         let tokenizer: Tokenizer
         let examples: [EncodedExample]
+        /// Each example's record `id` (nil when the record has none), aligned with `examples`.
+        let ids: [String?]
         let skipped: Int
         let truncatedAux: Int
     }
@@ -20,6 +22,7 @@ enum TrainingInputs {
             printErr("warning: skipped \(issue)")
         }
         var examples: [EncodedExample] = []
+        var ids: [String?] = []
         var failed = 0, truncated = 0, noOffsets = 0
         for r in records {
             do {
@@ -28,6 +31,7 @@ enum TrainingInputs {
                     if r.summaryEndIdx == nil { noOffsets += 1 } else { truncated += 1 }
                 }
                 examples.append(e)
+                ids.append(r.id)
             } catch {
                 if strict { throw error }
                 printErr("warning: skipped: \(error)")
@@ -36,7 +40,7 @@ enum TrainingInputs {
         }
         printErr("records: \(report.total) read, \(report.skipped.count) skipped (\(report.summary)), \(failed) failed to encode, \(examples.count) encoded; \(noOffsets) without U/K offsets and \(truncated) whose K no longer fits --max-seq-len \(maxSeqLen) train with SFT only")
         guard !examples.isEmpty else { throw TrainingError.noData("\(data): no record could be used (see the warnings above)") }
-        return Loaded(tokenizer: tokenizer, examples: examples, skipped: report.skipped.count + failed, truncatedAux: truncated)
+        return Loaded(tokenizer: tokenizer, examples: examples, ids: ids, skipped: report.skipped.count + failed, truncatedAux: truncated)
     }
 }
 

@@ -72,16 +72,33 @@ public final class DecoderLayer {
                  hiddenKeys: [Bool]?, cache: (any KeyValueStore)?, layer: Int) throws -> Tensor {
         let b = x.shape[0], t = x.shape[1]
         let h = try rmsNorm(x, weight: inputNorm, eps: c.rmsNormEps)
-        var q = try qProj.apply(h, bias: qBias).reshaped([b, t, c.numHeads, c.headDim])
-        var k = try kProj.apply(h, bias: kBias).reshaped([b, t, c.numKeyValueHeads, c.headDim])
+        var (q, k) = try rotatedQueriesKeys(h, config: c, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling)
         var v = try vProj.apply(h, bias: vBias).reshaped([b, t, c.numKeyValueHeads, c.headDim])
-        q = try rope(q, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling)
-        k = try rope(k, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling)
         if let cache { (k, v) = try cache.append(layer: layer, keys: k, values: v) }
         let a = try attention(q: q, k: k, v: v, hiddenKeys: hiddenKeys).reshaped([b, t, c.numHeads * c.headDim])
         let x1 = try add(x, oProj.apply(a, bias: oBias))
         let h2 = try rmsNorm(x1, weight: postNorm, eps: c.rmsNormEps)
         let act = try swiglu(gate: gateProj.apply(h2, bias: gateBias), up: upProj.apply(h2, bias: upBias))
         return try add(x1, downProj.apply(act, bias: downBias))
+    }
+
+    /// `q` `[B, T, Hq, D]` and `k` `[B, T, Hkv, D]` of the normed input `h`, RoPE applied.
+    private func rotatedQueriesKeys(_ h: Tensor, config c: ModelConfig, positions: [Int], invFreq: [Float],
+                                    attentionScaling: Float) throws -> (Tensor, Tensor) {
+        let b = h.shape[0], t = h.shape[1]
+        let q = try qProj.apply(h, bias: qBias).reshaped([b, t, c.numHeads, c.headDim])
+        let k = try kProj.apply(h, bias: kBias).reshaped([b, t, c.numKeyValueHeads, c.headDim])
+        return (try rope(q, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling),
+                try rope(k, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling))
+    }
+
+    /// This block's head-averaged attention probabilities `[B, queries.count, T]` for the input `x`
+    /// `[B, T, C]` (the block's input, i.e. the previous block's output), causal and unmasked — what
+    /// transformers' eager attention returns in `attentions[layer]`, averaged over heads.
+    func attentionProbabilities(_ x: Tensor, config c: ModelConfig, positions: [Int], invFreq: [Float], attentionScaling: Float,
+                                queries: [Int]) throws -> Tensor {
+        let h = try rmsNorm(x, weight: inputNorm, eps: c.rmsNormEps)
+        let (q, k) = try rotatedQueriesKeys(h, config: c, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling)
+        return try attentionWeights(q: q, k: k, queries: queries)
     }
 }

@@ -52,10 +52,18 @@ public final class SafetyHead {
     public func loss(hidden: Tensor, understanding: [(start: Int, end: Int)], context: [(start: Int, end: Int)],
                      labels: [Float], weights: [Float], theta: Float) throws -> Tensor {
         let b = hidden.shape[0]
-        let cLogits = try linear(spanMeanPool(hidden, spans: understanding), weight: cWeight, bias: cBias)
-        let ctxLogits = try linear(spanMeanPool(hidden, spans: context), weight: ctxWeight, bias: ctxBias)
+        let (cLogits, ctxLogits) = try logits(hidden: hidden, understanding: understanding, context: context)
         let cLoss = try bceWithLogits(logits: cLogits.reshaped([b]), targets: labels, weights: weights)
         let ctxLoss = try bceWithLogits(logits: ctxLogits.reshaped([b]), targets: labels, weights: weights)
         return try add(scale(cLoss, theta), scale(ctxLoss, 1 - theta))
+    }
+
+    /// The two heads' logits `[B, 1]` each: `C_head(mean of hidden over understanding[b])` and
+    /// `ctx_head(mean of hidden over context[b])`; `hidden` is `[B, T, H]` (final-norm states).
+    /// A logit ≥ 0 means the head calls the query harmful.
+    public func logits(hidden: Tensor, understanding: [(start: Int, end: Int)],
+                       context: [(start: Int, end: Int)]) throws -> (understanding: Tensor, context: Tensor) {
+        (try linear(spanMeanPool(hidden, spans: understanding), weight: cWeight, bias: cBias),
+         try linear(spanMeanPool(hidden, spans: context), weight: ctxWeight, bias: ctxBias))
     }
 }
