@@ -12,7 +12,7 @@
 #   4. judge with the `refusal` judge and write one report.
 #
 # Sizes (environment): TRAIN_N (default 64 records), EPOCHS (2), EVAL_N (10 prompts per set),
-# MAX_NEW (160 tokens: room for a short STAR-1-style trace to close </think>), SEQ (448 tokens), OUT (demo-real-output), SAFEKEY (the binary).
+# MAX_NEW (160 tokens: room for a short STAR-1-style trace to close </think>), SEQ (448 tokens), LR (2e-4), OUT (demo-real-output), SAFEKEY (the binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared/data}
@@ -24,6 +24,7 @@ EPOCHS=${EPOCHS:-2}
 EVAL_N=${EVAL_N:-10}
 MAX_NEW=${MAX_NEW:-160}
 SEQ=${SEQ:-448}
+LR=${LR:-2e-4}
 for f in "$GGUF" "$SHARED/star1/STAR-1.json"; do
   [ -e "$f" ] || { echo "demo-real: missing $f (../shared/data beside the checkout)" >&2; exit 1; }
 done
@@ -41,7 +42,7 @@ train() {  # name objectives
   [ -s "$OUT/$1/adapter_model.safetensors" ] && { stamp "train $1: done earlier"; return; }
   stamp "train $1 ($2)"
   "$SAFEKEY" train --model "$GGUF" --data "$OUT/train.jsonl" --output "$OUT/$1" --objectives "$2" \
-    --lora-rank 8 --base-weights f32 --epochs "$EPOCHS" --last-k-epochs 1 --lr 2e-4 --warmup-ratio 0.1 \
+    --lora-rank 8 --base-weights f32 --epochs "$EPOCHS" --last-k-epochs 1 --lr "$LR" --warmup-ratio 0.1 \
     --batch-size 1 --grad-accum 4 --max-seq-len "$SEQ" --seed 2002 --log "$OUT/$1.log.jsonl" --overwrite
 }
 train sft sft
