@@ -33,7 +33,7 @@ final class DataParallelTests: XCTestCase {
 
     /// Every tensor of `file` in both folders, element by element: |a − b| ≤ tol · max|b| of
     /// that tensor (relative to its scale; an element near zero has no meaningful relative error).
-    private func assertWeightsClose(_ a: String, _ b: String, file: String, tol: Float, _ what: String) throws {
+    static func assertWeightsClose(_ a: String, _ b: String, file: String, tol: Float, _ what: String) throws {
         let x = try SafeTensorsFile(path: a + "/" + file), y = try SafeTensorsFile(path: b + "/" + file)
         XCTAssertEqual(Set(x.tensors.keys), Set(y.tensors.keys), "\(what): \(file) tensor names")
         var worst: (Float, String) = (0, "")
@@ -75,7 +75,7 @@ final class DataParallelTests: XCTestCase {
             }
         }
         for file in ["model.safetensors", "safety_head.safetensors"] {
-            try assertWeightsClose(ranks, single, file: file, tol: 1e-5, "two ranks vs one process")
+            try Self.assertWeightsClose(ranks, single, file: file, tol: 1e-5, "two ranks vs one process")
         }
     }
 
