@@ -79,6 +79,18 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
+    /// Open MPI is loaded at run time: a rank that cannot load it says which packages to install
+    /// (needs neither mpirun nor MPI: the environment mpirun would set is faked).
+    func testMissingOpenMPINamesThePackage() throws {
+        let tmp = try TempDir.make("safekey-dp-nolib", removedAfter: self)
+        let r = try SafeKeyCLI.run(["train", "--model", tmp + "/model", "--data", tmp + "/d.jsonl", "--output", tmp + "/out"],
+                                   environment: ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0",
+                                                 "SAFEKEY_MPI_LIBRARY": tmp + "/absent/libmpi.so.40"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("rank 0 of 2") && r.err.contains("apt-get install openmpi-bin libopenmpi3"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/out"), "nothing is written when MPI cannot start")
+    }
+
     func testKilledRankStopsTheJobAndResumeFinishesTheRun() throws {
         let model = try fixtureModel()
         let tmp = try TempDir.make("safekey-dp-kill", removedAfter: self)
