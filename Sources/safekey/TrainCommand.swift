@@ -65,9 +65,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Frozen base weights in memory with LoRA: bf16 (half the memory) or f32.") var baseWeights: WeightStorage = .bf16
     @Flag(help: "Replace an existing, non-empty --output folder (default: refuse, unless it is the --resume folder).") var overwrite = false
     @Flag(help: "Load base weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
+    @Option(help: "Under mpirun: gradient bucket size of the all-reduce in MB (PyTorch DDP's bucket_cap_mb).") var bucketMb = 25
 
     func validate() throws {
         do { _ = try makeOptions().validate() } catch let e as TrainingError { throw ValidationError(e.description) }
+        guard bucketMb > 0 else { throw ValidationError("--bucket-mb \(bucketMb) is outside its valid range 1…") }
         try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--model", model), ("--data", data)]
             + (safetyHead.map { [("--safety-head", $0)] } ?? []), folder: true)
         if let log { try OutputGuard.refuseOverwritingInputs(output: ("--log", log), inputs: [("--model", model), ("--data", data)]) }
@@ -155,6 +157,7 @@ struct TrainCommand: ParsableCommand {
             ?? SafetyHead(hiddenSize: decoder.config.hiddenSize, seed: seed)
         let trainer = try Trainer(model: decoder, head: head, examples: loaded.examples,
                                   padId: loaded.tokenizer.eosTokenId ?? 0, options: options, collective: collective)
+        trainer.bucketBytes = bucketMb * 1_000_000
         if writer { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         if let resume {
             guard try TrainingCheckpoint.load(into: trainer, output: resume) else {
