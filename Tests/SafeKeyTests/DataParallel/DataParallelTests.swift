@@ -10,9 +10,9 @@ import SafeKey
 /// naming it and `--resume` continues to the uninterrupted result. Skips without `mpirun`.
 final class DataParallelTests: XCTestCase {
     /// Two epochs of 3 optimizer steps (6 records, global batch 2); QMM + DPSH in epoch 1.
-    private func trainArgs(model: String, output: String, gradAccum: Int, epochs: Int = 2) -> [String] {
+    private func trainArgs(model: String, output: String, gradAccum: Int, epochs: Int = 2, batch: Int = 1) -> [String] {
         ["train", "--model", model, "--data", TrainerFixture.directory.appendingPathComponent("records.jsonl").path,
-         "--output", output, "--epochs", "\(epochs)", "--last-k-epochs", "1", "--batch-size", "1", "--grad-accum", "\(gradAccum)",
+         "--output", output, "--epochs", "\(epochs)", "--last-k-epochs", "1", "--batch-size", "\(batch)", "--grad-accum", "\(gradAccum)",
          "--lr", "1e-2", "--warmup-ratio", "0.2", "--checkpoint-every", "1", "--save-dtype", "f32", "--log", output + ".log"]
     }
 
@@ -51,17 +51,35 @@ final class DataParallelTests: XCTestCase {
     }
 
     func testTwoRanksMatchOneProcessWithTheSameGlobalBatch() throws {
+        try compareWithOneProcess(batch: 1, steps: 6)
+    }
+
+    /// Batch 2: three micro-batches per epoch, so each epoch's second step has one micro-batch and
+    /// rank 1 none — it must contribute zeros and still take the same AdamW step.
+    func testRankWithoutMicroBatchesInAShortStep() throws {
+        try compareWithOneProcess(batch: 2, steps: 4)
+    }
+
+    /// LoRA adapters on the frozen base with gradient checkpointing (buckets then start after
+    /// backward): the adapters and heads match the single process.
+    func testLoRAWithGradientCheckpointingMatchesOneProcess() throws {
+        try compareWithOneProcess(batch: 1, steps: 6, extra: ["--lora-rank", "4", "--gradient-checkpointing"],
+                                  files: ["adapter_model.safetensors", "safety_head.safetensors"])
+    }
+
+    private func compareWithOneProcess(batch: Int, steps: Int, extra: [String] = [],
+                                       files: [String] = ["model.safetensors", "safety_head.safetensors"]) throws {
         let model = try fixtureModel()
         let tmp = try TempDir.make("safekey-dp", removedAfter: self)
         let single = tmp + "/single", ranks = tmp + "/ranks"
-        let one = try SafeKeyCLI.run(trainArgs(model: model, output: single, gradAccum: 2), environment: MPIRun.environment)
+        let one = try SafeKeyCLI.run(trainArgs(model: model, output: single, gradAccum: 2, batch: batch) + extra, environment: MPIRun.environment)
         XCTAssertEqual(one.status, 0, "single-process run failed: \(one.err)")
-        let two = try MPIRun.run(ranks: 2, args: trainArgs(model: model, output: ranks, gradAccum: 1))
+        let two = try MPIRun.run(ranks: 2, args: trainArgs(model: model, output: ranks, gradAccum: 1, batch: batch) + extra)
         XCTAssertEqual(two.status, 0, "mpirun -np 2 failed: \(two.err)")
-        XCTAssertTrue(two.err.contains("global batch 1 × 1 × 2 = 2 examples"), two.err)
+        XCTAssertTrue(two.err.contains("global batch \(batch) × 1 × 2 = \(2 * batch) examples"), two.err)
 
         let a = try logLines(single + ".log"), b = try logLines(ranks + ".log")
-        XCTAssertEqual(a.count, 6)
+        XCTAssertEqual(a.count, steps)
         XCTAssertEqual(b.count, a.count, "rank 0 alone writes the log, one line per step")
         XCTAssertTrue(a.contains { $0["qmm_loss"] is Double && $0["head_loss"] is Double }, "QMM + DPSH must be on in the last epoch")
         for (s, (x, y)) in zip(a, b).enumerated() {
@@ -74,7 +92,7 @@ final class DataParallelTests: XCTestCase {
                 XCTAssertLessThanOrEqual(abs(u - v), 1e-5 * abs(u), "step \(s + 1) \(key): \(u) (one process) vs \(v) (two ranks)")
             }
         }
-        for file in ["model.safetensors", "safety_head.safetensors"] {
+        for file in files {
             try Self.assertWeightsClose(ranks, single, file: file, tol: 1e-5, "two ranks vs one process")
         }
     }
