@@ -109,6 +109,18 @@ final class DataParallelTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/out"), "nothing is written when MPI cannot start")
     }
 
+    /// `mpirun -np 2 safekey bench allreduce`: one line per size with positive time and bandwidths
+    /// (the command itself checks the warm-up's sum and fails on a wrong one).
+    func testBenchAllReduceReportsEachSize() throws {
+        _ = try MPIRun.mpirun()
+        let r = try MPIRun.run(ranks: 2, args: ["bench", "allreduce", "--sizes-mb", "1,4", "--repetitions", "2"], timeout: 120)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("2 ranks"), r.out)
+        let rows = r.out.split(separator: "\n").map { $0.split(separator: " ").compactMap { Double($0) } }.filter { $0.count == 4 }
+        XCTAssertEqual(rows.map { $0[0] }, [1, 4], r.out)
+        for row in rows { XCTAssertTrue(row[1] > 0 && row[2] > 0 && row[3] > 0, "\(row)") }
+    }
+
     func testKilledRankStopsTheJobAndResumeFinishesTheRun() throws {
         let model = try fixtureModel()
         let tmp = try TempDir.make("safekey-dp-kill", removedAfter: self)
