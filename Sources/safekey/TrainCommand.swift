@@ -140,7 +140,7 @@ struct TrainCommand: ParsableCommand {
 
     private func trainWith(_ options: TrainerOptions, collective: Collective) throws {
         let writer = collective.rank == 0
-        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict)
+        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict, report: writer)
         let lora = loraRank != nil || adapter != nil
         let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32, allowNonFinite: allowNonfinite)
         if let adapter {
