@@ -1,5 +1,6 @@
 # SafeKey — the two set-up commands are `make demo` (the main job) and `make test` (the whole suite).
-# Each installs what it lacks (OpenBLAS and zlib through apt) and builds what it needs.
+# Each installs what it lacks (OpenBLAS, zlib and Open MPI through apt) and builds what it needs.
+# Open MPI is loaded at run time only by `mpirun -np N safekey train` (issue 19); nothing links it.
 
 SWIFT ?= swift
 # Release build tuned for this machine's CPU (AVX-512 where present). Passed here, not in
@@ -13,6 +14,10 @@ deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas || ! pkg-config --exists zlib; then \
 	  echo "installing libopenblas-dev, zlib1g-dev and pkg-config (apt)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libopenblas-dev zlib1g-dev pkg-config; \
+	fi
+	@if ! command -v mpirun >/dev/null 2>&1 || ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40 '; then \
+	  echo "installing openmpi-bin and libopenmpi3 (apt) for data-parallel training"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openmpi-bin libopenmpi3; \
 	fi
 
 build: deps

@@ -2,7 +2,7 @@
 // SafeKey — native Swift toolkit for SafeKey safety fine-tuning of reasoning models.
 // Targets and what each may import: docs/ARCHITECTURE.md. In short:
 //   safekey (CLI) → SafetyWorld → SafetyEval → ChatAPI → Support
-//   safekey → SafeKey → Models → (Tensor → CBLAS, Tokenizers → Support)
+//   safekey → SafeKey → Models → (Tensor → CBLAS, Tokenizers → Support); SafeKey → Collectives → Tensor
 // TestSupport is a library for the test targets only (repo paths, the CLI, the stub HTTP server).
 import PackageDescription
 
@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Models", targets: ["Models"]),
+        .library(name: "Collectives", targets: ["Collectives"]),
         .library(name: "SafeKey", targets: ["SafeKey"]),
         .library(name: "SafetyEval", targets: ["SafetyEval"]),
     ],
@@ -52,7 +53,11 @@ let package = Package(
         ),
         .target(name: "Tokenizers", dependencies: ["Support"], swiftSettings: lang5),
         .target(name: "Models", dependencies: ["Support", "Tensor", "Tokenizers"], swiftSettings: lang5),
-        .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers"], swiftSettings: lang5),
+        // Data parallelism (issue 19): the Collective seam (ARCHITECTURE.md calls the layer Distributed;
+        // that name is taken by Swift's own distributed-actors module); Open MPI is loaded at run time (dlopen),
+        // so nothing here links libmpi and a single-process run needs no MPI installed.
+        .target(name: "Collectives", dependencies: ["Tensor"], swiftSettings: lang5),
+        .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives"], swiftSettings: lang5),
         .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers", "CZlib"], swiftSettings: lang5),
         .target(name: "SafetyWorld", dependencies: ["Support", "SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
                 swiftSettings: lang5),
@@ -66,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "safekey",
             dependencies: [
-                "Support", "ChatAPI", "Tensor", "Tokenizers", "Models", "SafeKey", "SafetyEval", "SafetyWorld", "Serve",
+                "Support", "ChatAPI", "Tensor", "Tokenizers", "Models", "Collectives", "SafeKey", "SafetyEval", "SafetyWorld", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: lang5
@@ -78,7 +83,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], swiftSettings: lang5),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], swiftSettings: lang5),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "TestSupport"], swiftSettings: lang5),
-        .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "ChatAPI", "Models", "Tensor", "Tokenizers", "TestSupport"],
+        .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives", "TestSupport"],
                     swiftSettings: lang5),
         .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "ChatAPI", "Models", "Tokenizers", "TestSupport"],
                     swiftSettings: lang5),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import Support
 import Models
@@ -19,6 +20,10 @@ struct TrainCommand: ParsableCommand {
         With --lora-rank R (or --adapter DIR) the base is frozen (BF16 by default, --base-weights) and
         only LoRA adapters and the safety heads train; OUTPUT is then a PEFT adapter folder
         (adapter_config.json, adapter_model.safetensors) plus safety_head.safetensors and trainer_state.json.
+        Data parallel (Open MPI): `mpirun -np N safekey train …` (add --hostfile across machines) splits each
+        optimizer step over N ranks: global batch = batch-size × grad-accum × N, the same data order,
+        schedule and results as one process with grad-accum × N. Rank 0 alone writes OUTPUT and --log;
+        every rank must read the same --model, --data and --resume (a shared file system, or copies).
         """)
 
     @Option(help: "Base model folder (Hugging Face layout).") var model: String
@@ -60,27 +65,40 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Frozen base weights in memory with LoRA: bf16 (half the memory) or f32.") var baseWeights: WeightStorage = .bf16
     @Flag(help: "Replace an existing, non-empty --output folder (default: refuse, unless it is the --resume folder).") var overwrite = false
     @Flag(help: "Load base weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
+    @Option(help: "Under mpirun: gradient bucket size of the all-reduce in MB (PyTorch DDP's bucket_cap_mb).") var bucketMb = 25
 
     func validate() throws {
         do { _ = try makeOptions().validate() } catch let e as TrainingError { throw ValidationError(e.description) }
+        guard bucketMb > 0 else { throw ValidationError("--bucket-mb \(bucketMb) is outside its valid range 1…") }
         try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--model", model), ("--data", data)]
             + (safetyHead.map { [("--safety-head", $0)] } ?? []), folder: true)
         if let log { try OutputGuard.refuseOverwritingInputs(output: ("--log", log), inputs: [("--model", model), ("--data", data)]) }
         let resuming = resume.map { OutputGuard.resolved($0) == OutputGuard.resolved(output) } ?? false
-        try OutputGuard.refuseExisting("--output", output, overwrite: overwrite, unless: resuming)
+        // Under mpirun only rank 0 writes OUTPUT, so only rank 0 judges it (another rank could
+        // otherwise see the folder rank 0 has just created).
+        if Launch.announcedRank == 0 { try OutputGuard.refuseExisting("--output", output, overwrite: overwrite, unless: resuming) }
     }
 
     func run() throws {
-        do { try train() } catch {
-            printErr("error: \(error)")
-            throw ExitCode(1)
+        var collective: Collective?
+        do {
+            let c = try Launch.collective()
+            collective = c
+            let options = try makeOptions()
+            try options.validate()
+            try trainWith(options, collective: c)
+            c.finish()
+        } catch {
+            guard let c = collective, c.size > 1 else {
+                let n = Launch.mpiWorldSize ?? 1
+                printErr(n > 1 ? "error: rank \(Launch.announcedRank) of \(n): \(error)" : "error: \(error)")
+                throw ExitCode(1)
+            }
+            // One rank failed: end the whole job now rather than leave the others waiting in a
+            // collective (MPI_Abort; mpirun then reports the job aborted).
+            printErr("error: rank \(c.rank) of \(c.size): \(error); stopping every rank (the last checkpoint is intact)")
+            c.abort(code: 1)
         }
-    }
-
-    private func train() throws {
-        let options = try makeOptions()
-        try options.validate()
-        try trainWith(options)
     }
 
     /// The trainer options the flags describe (ranges are checked by `TrainerOptions.validate`).
@@ -120,8 +138,9 @@ struct TrainCommand: ParsableCommand {
         return options
     }
 
-    private func trainWith(_ options: TrainerOptions) throws {
-        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict)
+    private func trainWith(_ options: TrainerOptions, collective: Collective) throws {
+        let writer = collective.rank == 0
+        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict, report: writer)
         let lora = loraRank != nil || adapter != nil
         let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32, allowNonFinite: allowNonfinite)
         if let adapter {
@@ -137,8 +156,9 @@ struct TrainCommand: ParsableCommand {
         let head = try safetyHead.map { try SafetyHead(file: $0, hiddenSize: decoder.config.hiddenSize) }
             ?? SafetyHead(hiddenSize: decoder.config.hiddenSize, seed: seed)
         let trainer = try Trainer(model: decoder, head: head, examples: loaded.examples,
-                                  padId: loaded.tokenizer.eosTokenId ?? 0, options: options)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+                                  padId: loaded.tokenizer.eosTokenId ?? 0, options: options, collective: collective)
+        trainer.bucketBytes = bucketMb * 1_000_000
+        if writer { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         if let resume {
             guard try TrainingCheckpoint.load(into: trainer, output: resume) else {
                 throw TrainingError.checkpoint(path: resume, detail: "no checkpoint/ folder to resume from")
@@ -147,12 +167,18 @@ struct TrainCommand: ParsableCommand {
                 throw TrainingError.checkpoint(path: resume, detail: "it is at optimizer step \(trainer.globalStep), beyond this run's \(trainer.totalSteps) steps; "
                     + "resume with the options of the run that wrote it (--epochs, --batch-size, --grad-accum, the same data)")
             }
-            printErr("resumed at optimizer step \(trainer.globalStep) of \(trainer.totalSteps)")
+            if writer { printErr("resumed at optimizer step \(trainer.globalStep) of \(trainer.totalSteps)") }
         }
-        let logWriter = try log.map { try StepLogWriter(path: $0, keepThrough: trainer.globalStep) }
+        try trainer.checkRanksAgree()
+        if collective.size > 1 && writer {
+            printErr("data parallel: \(collective.description); global batch \(options.batchSize) × \(options.gradAccum) × \(collective.size) = "
+                + "\(options.batchSize * trainer.microBatchesPerStep) examples per optimizer step")
+        }
+        let logWriter = try writer ? log.map { try StepLogWriter(path: $0, keepThrough: trainer.globalStep) } : nil
         let progress = Progress(total: trainer.totalSteps)
         var logFailure: Error?
         trainer.onStep = { step in
+            guard writer else { return true }
             do { try logWriter?.append(step) } catch { logFailure = error; return false }
             progress.update(step)
             return true
@@ -160,13 +186,23 @@ struct TrainCommand: ParsableCommand {
         let dtype: DType = saveDtype == "f32" ? .f32 : .bf16
         let out = output, base = model
         try trainer.run { t in
+            guard writer else { return }
             try TrainingCheckpoint.save(t, output: out)
             if options.saveEveryEpoch && t.globalStep % t.stepsPerEpoch == 0 { try Self.saveModel(t, to: out, dtype: dtype, baseModel: base) }
         }
-        progress.finish()
+        if writer { progress.finish() }
         if let logFailure { throw logFailure }
-        try Self.saveModel(trainer, to: output, dtype: dtype, baseModel: model)
-        printErr("saved \(output) (\(lora ? "LoRA adapter" : saveDtype)) after \(trainer.globalStep) optimizer steps")
+        if writer {
+            try Self.saveModel(trainer, to: output, dtype: dtype, baseModel: model)
+            printErr("saved \(output) (\(lora ? "LoRA adapter" : saveDtype)) after \(trainer.globalStep) optimizer steps")
+            if let s = trainer.reducer?.stats, s.steps > 0 {
+                printErr(String(format: "all-reduce: %d buckets of gradients per step (%.1f MB), %d started during backward and %d after it; "
+                    + "%.3f s per step waited for communication after backward", trainer.reducer?.bucketCount ?? 0,
+                    Double(s.bytesPerStep) / 1e6, s.startedDuringBackward, s.startedAfterBackward, s.exposedSeconds / Double(s.steps)))
+            }
+        }
+        // Every rank waits for rank 0's files, so the job ends only once OUTPUT is complete.
+        try collective.barrier()
     }
 
     /// The Hugging Face folder (model, tokenizer files) or, with LoRA, the PEFT adapter folder;

@@ -15,11 +15,15 @@ enum TrainingInputs {
         let truncatedAux: Int
     }
 
-    static func load(model: String, data: String, maxSeqLen: Int, strict: Bool, referenceSpans: Bool = false) throws -> Loaded {
+    /// `report: false` (data-parallel ranks other than 0, which read the same file) keeps the
+    /// warnings and the summary line off stderr; errors still throw.
+    static func load(model: String, data: String, maxSeqLen: Int, strict: Bool, referenceSpans: Bool = false,
+                     report reporting: Bool = true) throws -> Loaded {
+        let say = { (line: String) in if reporting { printErr(line) } }
         let tokenizer = try Tokenizer(path: model)
         let encoder = try RecordEncoder(tokenizer: tokenizer, maxSequenceLength: maxSeqLen, referenceSpans: referenceSpans)
         let (records, report) = try RecordReader.read(path: data, options: .init(requireOffsets: false, strict: strict)) { issue in
-            printErr("warning: skipped \(issue)")
+            say("warning: skipped \(issue)")
         }
         var examples: [EncodedExample] = []
         var ids: [String?] = []
@@ -34,11 +38,11 @@ enum TrainingInputs {
                 ids.append(r.id)
             } catch {
                 if strict { throw error }
-                printErr("warning: skipped: \(error)")
+                say("warning: skipped: \(error)")
                 failed += 1
             }
         }
-        printErr("records: \(report.total) read, \(report.skipped.count) skipped (\(report.summary)), \(failed) failed to encode, \(examples.count) encoded; \(noOffsets) without U/K offsets and \(truncated) whose K no longer fits --max-seq-len \(maxSeqLen) train with SFT only")
+        say("records: \(report.total) read, \(report.skipped.count) skipped (\(report.summary)), \(failed) failed to encode, \(examples.count) encoded; \(noOffsets) without U/K offsets and \(truncated) whose K no longer fits --max-seq-len \(maxSeqLen) train with SFT only")
         guard !examples.isEmpty else { throw TrainingError.noData("\(data): no record could be used (see the warnings above)") }
         return Loaded(tokenizer: tokenizer, examples: examples, ids: ids, skipped: report.skipped.count + failed, truncatedAux: truncated)
     }

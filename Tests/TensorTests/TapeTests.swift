@@ -16,6 +16,25 @@ final class TapeTests: XCTestCase {
         XCTAssertThrowsError(try y.sum().backward())
     }
 
+    /// `backward(onLeafReady:)` (data-parallel bucketing, issue 19): each parameter is reported
+    /// once, only after every op that reads it has run — its gradient at that moment is final —
+    /// and in backward order (the parameter read last in forward first).
+    func testLeafReadyReportsEachParameterOnceWithItsFinalGradient() throws {
+        let w1 = Tensor.parameter(shape: [2, 2], values: [0.5, -1, 2, 0.25], name: "w1")
+        let w2 = Tensor.parameter(shape: [2, 2], values: [1, 0.5, -0.5, 1.5], name: "w2")
+        let x = Tensor(shape: [1, 2], values: [1, -2])
+        // w1 is read twice, at the start and again at the end; w2 once in between.
+        let h = try matmul(x, w1)
+        let y = try add(matmul(h, w2), matmul(x, w1))
+        let loss = try mul(y, y).sum()
+        var reported: [(String, [Float])] = []
+        try loss.backward { leaf in reported.append((leaf.name ?? "?", leaf.gradValues ?? [])) }
+        XCTAssertEqual(reported.map(\.0), ["w2", "w1"], "each parameter once, the later-read one first")
+        for (name, grad) in reported {
+            XCTAssertEqual(grad, name == "w1" ? w1.gradValues : w2.gradValues, "\(name) was reported before its gradient was complete")
+        }
+    }
+
     func testGradientsAccumulateAndZero() throws {
         let w = Tensor.parameter(shape: [2], values: [1, 2])
         try mul(w, w).sum().backward()

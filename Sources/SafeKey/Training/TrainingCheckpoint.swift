@@ -53,6 +53,8 @@ public enum TrainingCheckpoint {
             "shuffle": t.options.shuffle,
             "data_order": "epoch e: Fisher–Yates with SplitMix64 seeded by seed + e",
             "examples": t.examples.count,
+            "world_size": t.collective.size,
+            "micro_batches_per_step": t.microBatchesPerStep,
             "optimizer_step_count": t.optimizer.stepCount,
         ]
         if let lora = t.model.loraConfig {
@@ -76,6 +78,13 @@ public enum TrainingCheckpoint {
               let step = state["global_step"] as? Int, let examples = state["examples"] as? Int,
               let optSteps = state["optimizer_step_count"] as? Int else {
             throw TrainingError.checkpoint(path: statePath, detail: "unreadable trainer state; delete the checkpoint folder to start over")
+        }
+        let ranks = state["world_size"] as? Int ?? 1
+        guard ranks == trainer.collective.size else {
+            let how = ranks == 1 ? "resume it without mpirun (one process)" : "resume it with `mpirun -np \(ranks) safekey train … --resume`"
+            throw TrainingError.checkpoint(path: statePath, detail: "was written by a run of \(ranks) process\(ranks == 1 ? "" : "es") (data-parallel ranks) "
+                + "and this run has \(trainer.collective.size); the data order and steps per epoch depend on the rank count, so \(how), "
+                + "or start a new run without --resume")
         }
         let savedRank = (state["lora"] as? [String: Any])?["r"] as? Int
         guard savedRank == trainer.model.loraConfig?.rank else {

@@ -1,11 +1,15 @@
 import Foundation
 
-/// A small parallel-for over rows. Thread count: `SAFEKEY_THREADS` if set, else the core count.
+/// A small parallel-for over rows. Thread count: `SAFEKEY_THREADS` if set, else the core count
+/// divided by the ranks that `mpirun` started on this machine (`OMPI_COMM_WORLD_LOCAL_SIZE`), so
+/// data-parallel ranks sharing a machine do not oversubscribe its cores.
 public enum Parallel {
     /// Number of worker threads our kernels use.
     nonisolated(unsafe) public static var threads: Int = {
-        if let s = ProcessInfo.processInfo.environment["SAFEKEY_THREADS"], let n = Int(s), n > 0 { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let env = ProcessInfo.processInfo.environment
+        if let s = env["SAFEKEY_THREADS"], let n = Int(s), n > 0 { return n }
+        let local = env["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
+        return max(1, ProcessInfo.processInfo.activeProcessorCount / local)
     }()
 
     /// True while a `forRange` spreads work over threads. Kernels are driven from one thread, so

@@ -58,7 +58,15 @@ extension Tensor {
     /// Reverse-mode autodiff from this scalar: accumulates d(self)/d(leaf) into every leaf
     /// tensor that requires a gradient (parameters), adding to what is already there.
     /// Intermediate gradients and the graph are released as the sweep passes them.
-    public func backward() throws {
+    ///
+    /// `onLeafReady`, when given, is called once per leaf (a tensor with no producing op, e.g. a
+    /// parameter) as soon as every recorded op that reads it has run its backward in this sweep,
+    /// i.e. when the leaf's gradient from this loss is complete — data-parallel training starts
+    /// all-reducing a bucket of gradients then, while the sweep continues (PyTorch DDP's hooks).
+    /// Leaves read only inside `checkpointed` bodies are not inputs of this sweep's ops (they get
+    /// their gradients during recomputation) and are never reported; callers treat every leaf
+    /// not reported by the time `backward` returns as complete then.
+    public func backward(onLeafReady: ((Tensor) -> Void)? = nil) throws {
         guard count == 1 else {
             throw TensorError.invalidBackward("needs a scalar loss, got shape \(shape)")
         }
@@ -66,11 +74,11 @@ extension Tensor {
             throw TensorError.invalidBackward("the loss does not depend on any tensor that requires a gradient")
         }
         gradBuffer()[0] += 1
-        Tensor.backward(from: [self])
+        Tensor.backward(from: [self], onLeafReady: onLeafReady)
     }
 
     /// Backward sweep from `roots`, whose gradients are already seeded.
-    static func backward(from roots: [Tensor]) {
+    static func backward(from roots: [Tensor], onLeafReady: ((Tensor) -> Void)? = nil) {
         // Iterative post-order DFS (graphs are thousands of nodes deep in long models).
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
@@ -87,10 +95,25 @@ extension Tensor {
                 }
             }
         }
+        // Readers left per leaf (one per occurrence in an op's inputs), only when asked for.
+        var readers: [ObjectIdentifier: Int] = [:]
+        if onLeafReady != nil {
+            for t in order { for input in t.node?.inputs ?? [] where input.node == nil && input.requiresGrad {
+                readers[ObjectIdentifier(input), default: 0] += 1
+            } }
+        }
         for t in order.reversed() {
             guard let node = t.node else { continue }
             if t.gradStorage != nil {
                 if OpProfile.isEnabled { OpProfile.timeBackward(node.op) { node.backward(t) } } else { node.backward(t) }
+            }
+            if let onLeafReady {
+                for input in node.inputs where input.node == nil && input.requiresGrad {
+                    let id = ObjectIdentifier(input)
+                    let left = (readers[id] ?? 1) - 1
+                    readers[id] = left
+                    if left == 0 { onLeafReady(input) }
+                }
             }
             // Free the graph behind us: intermediate gradients and saved activations.
             t.node = nil

@@ -192,6 +192,10 @@ public final class Tensor: CustomStringConvertible {
     /// Frees the gradient buffer.
     public func dropGrad() { gradStorage = nil }
 
+    /// The gradient buffer (`count` floats), allocated zero-filled when there is none yet — for
+    /// code that fills gradients from outside the tape (data-parallel all-reduce).
+    public func materializedGradient() -> UnsafeMutablePointer<Float> { gradBuffer() }
+
     /// A copy that does not take part in autodiff.
     public func detached() -> Tensor {
         let t = Tensor(zeros: shape)
