@@ -107,18 +107,24 @@ public final class StubChatServer: @unchecked Sendable {
         }
     }
 
+    /// Stops accepting; safe to call more than once. The listening descriptor is only shut down
+    /// here and closed by the accept loop once `accept` has returned, so its number cannot be
+    /// reused (by another server or file) while this server's thread may still use it.
     public func stop() {
-        lock.lock(); _stopped = true; lock.unlock()
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
+        lock.lock(); let wasStopped = _stopped; _stopped = true; lock.unlock()
+        if !wasStopped { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
         while true {
             let c = accept(fd, nil, nil)
-            if c < 0 { return }
+            if c < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                close(fd)
+                return
+            }
             lock.lock(); let stopped = _stopped; lock.unlock()
-            if stopped { close(c); return }
+            if stopped { close(c); continue }  // stop() shuts the socket down; the next accept fails and closes it
             Thread.detachNewThread { [self] in serve(c) }
         }
     }
