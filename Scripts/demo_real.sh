@@ -12,7 +12,7 @@
 #   4. judge with the `refusal` judge and write one report.
 #
 # Sizes (environment): TRAIN_N (default 64 records), EPOCHS (2), EVAL_N (10 prompts per set),
-# MAX_NEW (160 tokens: room for a short STAR-1-style trace to close </think>), SEQ (448 tokens), LR (2e-4), OUT (demo-real-output), SAFEKEY (the binary).
+# MAX_NEW (160 tokens: room for a short STAR-1-style trace to close </think>), SEQ (448 tokens), LR (1e-3), OUT (demo-real-output), SAFEKEY (the binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared/data}
@@ -24,7 +24,7 @@ EPOCHS=${EPOCHS:-2}
 EVAL_N=${EVAL_N:-10}
 MAX_NEW=${MAX_NEW:-160}
 SEQ=${SEQ:-448}
-LR=${LR:-2e-4}
+LR=${LR:-1e-3}
 for f in "$GGUF" "$SHARED/star1/STAR-1.json"; do
   [ -e "$f" ] || { echo "demo-real: missing $f (../shared/data beside the checkout)" >&2; exit 1; }
 done

@@ -35,7 +35,8 @@ struct AnalysisOptions: ParsableArguments {
     /// The records encoded with the model's tokenizer and template. With `needSpans`, only those
     /// with U and K (`auxiliary`); the others are counted on stderr.
     func records(needSpans: Bool) throws -> [AnalysisRecord] {
-        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: false)
+        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: false,
+                                             withoutSpans: needSpans ? "are left out" : "are used (no spans needed)")
         let all = zip(loaded.ids, loaded.examples).map { AnalysisRecord(id: $0, example: $1) }
         guard needSpans else { return all }
         let kept = all.filter(\.example.auxiliary)

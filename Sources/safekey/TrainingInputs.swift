@@ -16,9 +16,10 @@ enum TrainingInputs {
     }
 
     /// `report: false` (data-parallel ranks other than 0, which read the same file) keeps the
-    /// warnings and the summary line off stderr; errors still throw.
+    /// warnings and the summary line off stderr; errors still throw. `withoutSpans` ends the
+    /// summary: what the command does with records that have no usable U/K spans.
     static func load(model: String, data: String, maxSeqLen: Int, strict: Bool, referenceSpans: Bool = false,
-                     report reporting: Bool = true) throws -> Loaded {
+                     report reporting: Bool = true, withoutSpans: String = "train with SFT only") throws -> Loaded {
         let say = { (line: String) in if reporting { printErr(line) } }
         let tokenizer = try Tokenizer(path: model)
         let encoder = try RecordEncoder(tokenizer: tokenizer, maxSequenceLength: maxSeqLen, referenceSpans: referenceSpans)
@@ -42,7 +43,7 @@ enum TrainingInputs {
                 failed += 1
             }
         }
-        say("records: \(report.total) read, \(report.skipped.count) skipped (\(report.summary)), \(failed) failed to encode, \(examples.count) encoded; \(noOffsets) without U/K offsets and \(truncated) whose K no longer fits --max-seq-len \(maxSeqLen) train with SFT only")
+        say("records: \(report.total) read, \(report.skipped.count) skipped (\(report.summary)), \(failed) failed to encode, \(examples.count) encoded; \(noOffsets) without U/K offsets and \(truncated) whose K no longer fits --max-seq-len \(maxSeqLen) \(withoutSpans)")
         guard !examples.isEmpty else { throw TrainingError.noData("\(data): no record could be used (see the warnings above)") }
         return Loaded(tokenizer: tokenizer, examples: examples, ids: ids, skipped: report.skipped.count + failed, truncatedAux: truncated)
     }
