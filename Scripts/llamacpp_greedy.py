@@ -11,9 +11,14 @@ metadata, llama.cpp tokenises that text (special tokens parsed) and generates `-
 with temperature 0; `safekey generate` does the same from the same file. Prints both and whether
 the token texts agree. Needs llama-cpp-python (pip; compiles llama.cpp).
 
-Status: not yet run. On the 2-core development machine (2026-12-03) `pip install llama-cpp-python`
-had not finished compiling llama.cpp after 80 minutes and was stopped, so llama.cpp has not yet been
-shown to load an export. transformers' GGUF loader has been (README "GGUF").
+Both sides decode with no repetition penalty (safekey generate's default is the reference's 1.2).
+
+Result (2026-12-03, llama-cpp-python 0.3.36 built from PyPI's source distribution here):
+`safekey export --model SmolLM2-135M-Instruct.Q4_1.gguf --type f32 --output /tmp/smol-f32.gguf`
+then this script: llama.cpp loads the export and 3/3 greedy continuations are identical to
+`safekey generate`. With `--type q8_0`: 1/3 identical (one differs only in its last word, one from
+its first token) — llama.cpp multiplies q8_0 weights with activations quantised to 8 bits, while
+safekey dequantises the weights to f32, so near-tied logits can break differently.
 """
 import argparse
 import csv
@@ -43,7 +48,7 @@ def main():
         for i, p in enumerate(PROMPTS):
             w.writerow([i, p, "test", "safe"])
     out = os.path.join(tmp, "gen.json")
-    subprocess.run([a.safekey, "generate", "--model", a.gguf, "--data", f"xstest={data}", "--max-new-tokens", str(a.tokens),
+    subprocess.run([a.safekey, "generate", "--model", a.gguf, "--data", f"xstest={data}", "--max-new-tokens", str(a.tokens), "--repetition-penalty", "1",
                     "--output", out, "--quiet"], check=True)
     ours = [r["response"][0] for r in json.load(open(out))["data"]]
     agree = 0

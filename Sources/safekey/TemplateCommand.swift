@@ -38,7 +38,7 @@ struct TemplateCommand: ParsableCommand {
         guard case .array = list else { throw ValidationError("\(messages): expected a JSON list of messages") }
         let rendered: String
         if FileManager.default.fileExists(atPath: (tokenizer as NSString).appendingPathComponent("tokenizer.json"))
-            || tokenizer.hasSuffix(".json") {
+            || tokenizer.hasSuffix(".json") || Tokenizer.isGGUFPath(tokenizer) {
             let tok = try Tokenizer(path: tokenizer)
             rendered = try tok.applyChatTemplate(messages: list, addGenerationPrompt: addGenerationPrompt,
                                                  keepThinking: keepThinking, tools: tools)
