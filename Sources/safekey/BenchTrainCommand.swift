@@ -100,7 +100,7 @@ struct BenchTrainCommand: ParsableCommand {
 }
 
 /// Prints `OpProfile`'s table: seconds per step spent in each op's forward and backward.
-private func printOpProfile(steps: Int) {
+func printOpProfile(steps: Int) {
     let rows = OpProfile.table()
     let total = rows.reduce(0) { $0 + $1.forward + $1.backward }
     print("op profile (seconds per step; forward includes glue code before the op records itself)")

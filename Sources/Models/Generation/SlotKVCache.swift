@@ -160,5 +160,30 @@ final class SlotBatch: KeyValueStore {
         return (outK, outV)
     }
 
+    /// A decoding step (`T == 1`) stores each row's new key and value in its slot and attends over
+    /// the slot's buffers in place (``attentionDecode(q:keys:values:lengths:kvHeads:scale:)``: no
+    /// padding, no copy); a prefill (`T > 1`) takes the general path. `hiddenKeys` holds only the
+    /// padding that `hiddenKeys(newPositions:)` describes, which the in-place path has none of.
+    func attend(layer: Int, queries q: Tensor, keys k: Tensor, values v: Tensor, hiddenKeys: [Bool]?) throws -> Tensor {
+        guard k.shape[1] == 1 else { return try appendThenAttend(layer: layer, queries: q, keys: k, values: v, hiddenKeys: hiddenKeys) }
+        let w = cache.width
+        guard k.shape == [batch, 1, cache.kvHeads, cache.headDim], v.shape == k.shape else {
+            throw ModelsError.invalidArgument("SlotKVCache: keys \(k.shape) do not fit \(batch) slots of \(cache.kvHeads) heads of \(cache.headDim)")
+        }
+        var keyRows: [UnsafePointer<Float>] = [], valueRows: [UnsafePointer<Float>] = []
+        keyRows.reserveCapacity(batch)
+        valueRows.reserveCapacity(batch)
+        for (r, s) in slots.enumerated() {
+            let n = rowLengths[r]
+            try cache.reserve(s, n + 1)
+            let (ks, vs) = cache.storage(s, layer)
+            (ks + n * w).update(from: k.data + r * w, count: w)
+            (vs + n * w).update(from: v.data + r * w, count: w)
+            keyRows.append(ks)
+            valueRows.append(vs)
+        }
+        return try attentionDecode(q: q, keys: keyRows, values: valueRows, lengths: rowLengths.map { $0 + 1 }, kvHeads: cache.kvHeads)
+    }
+
     func advance(by t: Int) { for s in slots { cache.advance(s, by: t) } }
 }

@@ -74,8 +74,9 @@ public final class DecoderLayer {
         let h = try rmsNorm(x, weight: inputNorm, eps: c.rmsNormEps)
         var (q, k) = try rotatedQueriesKeys(h, config: c, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling)
         var v = try vProj.apply(h, bias: vBias).reshaped([b, t, c.numKeyValueHeads, c.headDim])
-        if let cache { (k, v) = try cache.append(layer: layer, keys: k, values: v) }
-        let a = try attention(q: q, k: k, v: v, hiddenKeys: hiddenKeys).reshaped([b, t, c.numHeads * c.headDim])
+        let attended = try cache.map { try $0.attend(layer: layer, queries: q, keys: k, values: v, hiddenKeys: hiddenKeys) }
+            ?? attention(q: q, k: k, v: v, hiddenKeys: hiddenKeys)
+        let a = try attended.reshaped([b, t, c.numHeads * c.headDim])
         let x1 = try add(x, oProj.apply(a, bias: oBias))
         let h2 = try rmsNorm(x1, weight: postNorm, eps: c.rmsNormEps)
         let act = try swiglu(gate: gateProj.apply(h2, bias: gateBias), up: upProj.apply(h2, bias: upBias))
