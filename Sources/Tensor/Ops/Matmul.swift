@@ -24,6 +24,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) throws ->
     if shared && batch * m == 1 {
         // One row (a decode step): GEMV streams the weights once; GEMM would first pack them.
         sgemv(trans: !transposeB, rows: transposeB ? n : k, cols: transposeB ? k : n, a: b.data, lda: ldb, x: a.data, y: out.data)
+    } else if shared && transposeB && batch * m <= fewRowsLimit && k % 8 == 0 {
+        // A few rows (a batched decode step): no packing (FewRowsGemm.swift).
+        sgemmFewRowsNT(m: batch * m, n: n, k: k, a: a.data, w: b.data, c: out.data)
     } else if shared {
         sgemm(transB: transposeB, m: batch * m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: out.data, ldc: n)
     } else {
