@@ -51,14 +51,14 @@ let package = Package(
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             swiftSettings: lang5
         ),
-        .target(name: "Tokenizers", dependencies: ["Support"], swiftSettings: lang5),
-        .target(name: "Models", dependencies: ["Support", "Tensor", "Tokenizers"], swiftSettings: lang5),
+        .target(name: "Tokenizers", dependencies: ["Support"], swiftSettings: lang6),
+        .target(name: "Models", dependencies: ["Support", "Tensor", "Tokenizers"], swiftSettings: lang6),
         // Data parallelism (issue 19): the Collective seam (ARCHITECTURE.md calls the layer Distributed;
         // that name is taken by Swift's own distributed-actors module); Open MPI is loaded at run time (dlopen),
         // so nothing here links libmpi and a single-process run needs no MPI installed.
-        .target(name: "Collectives", dependencies: ["Tensor"], swiftSettings: lang5),
+        .target(name: "Collectives", dependencies: ["Tensor"], swiftSettings: lang6),
         .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives"], swiftSettings: lang5),
-        .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers", "CZlib"], swiftSettings: lang5),
+        .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers", "CZlib"], swiftSettings: lang6),
         .target(name: "SafetyWorld", dependencies: ["Support", "SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
                 swiftSettings: lang5),
         // The OpenAI-compatible HTTP server (issue 18): Swift 6 language mode, since it is async

@@ -17,7 +17,7 @@ import Darwin
 /// - its own process group, killed as a whole (SIGKILL) at the time limit and after every run,
 ///   so children it forks do not outlive it;
 /// - up to ``workers`` programs at once.
-public final class PythonSandbox {
+public final class PythonSandbox: Sendable {
     public struct Result: Equatable, Sendable {
         public var passed: Bool
         /// `passed`, `failed` (non-zero exit), `timeout`, `signal` (killed by a signal), `error` (could not run).
@@ -29,9 +29,9 @@ public final class PythonSandbox {
     }
 
     public let python: String
-    public var timeLimit: Double
-    public var memoryLimitMB: Int
-    public var workers: Int
+    public let timeLimit: Double
+    public let memoryLimitMB: Int
+    public let workers: Int
     /// "unshare -rn", or nil when the probe found user/network namespaces not permitted.
     public let networkIsolation: String?
     private let unshare: String?
