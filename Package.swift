@@ -30,6 +30,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // OpenBLAS on Linux (apt: libopenblas-dev); Accelerate is used instead on Apple platforms.
@@ -66,6 +68,8 @@ let package = Package(
         .target(name: "Serve", dependencies: [
                     "Support", "SafetyEval", "Models", "Tensor", "Tokenizers",
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "Logging", package: "swift-log"),
                 ],
                 swiftSettings: lang6),
         .executableTarget(

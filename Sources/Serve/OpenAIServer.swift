@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import ServiceLifecycle
 @preconcurrency import Models
 
 /// Settings of `safekey serve` beyond the model.
@@ -37,6 +39,14 @@ public struct OpenAIServer: Sendable {
     }
 
     public func run(gracefulShutdownSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = application(onRunning: onRunning)
+        service.scheduler.start()
+        defer { service.scheduler.shutdown() }
+        if gracefulShutdownSignals { try await app.runService() } else { try await app.run() }
+    }
+
+    /// The Hummingbird application: routes, middleware, address.
+    func application(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol & Service {
         let router = Router()
         router.add(middleware: APIMiddleware(apiKey: options.apiKey.map { Array($0.utf8) }, log: options.logRequests))
         let service = self.service, limit = options.maxBodyBytes
@@ -44,11 +54,8 @@ public struct OpenAIServer: Sendable {
         router.get("/v1/models") { _, _ in Self.json(service.modelsJSON) }
         router.post("/v1/chat/completions") { request, _ in try await Self.complete(request, chat: true, service: service, limit: limit) }
         router.post("/v1/completions") { request, _ in try await Self.complete(request, chat: false, service: service, limit: limit) }
-        let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "safekey"),
-                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) })
-        service.scheduler.start()
-        defer { service.scheduler.shutdown() }
-        if gracefulShutdownSignals { try await app.runService() } else { try await app.run() }
+        return Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "safekey"),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) })
     }
 
     static func json(_ v: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
@@ -125,13 +132,25 @@ struct APIMiddleware: RouterMiddleware {
 extension OpenAIServer {
     /// Runs the server in a new task (no signal handling) and returns once it listens: the port
     /// (the one picked when `options.port` is 0; 0 when it could not listen — the task's error says
-    /// why) and the task — cancel it to shut down gracefully.
-    /// For in-process use: `bench serve`, tests.
+    /// why) and the task. Cancelling the task shuts the server down gracefully, as SIGTERM does
+    /// `safekey serve`: it stops accepting, lets in-flight responses finish, then the task ends
+    /// (through swift-service-lifecycle's graceful shutdown, so the server does not log the
+    /// cancellation of its accept loop as an error). For in-process use: `bench serve`, tests.
     public func start() async -> (port: Int, task: Task<Void, Error>) {
         let (ports, sink) = AsyncStream<Int>.makeStream()
-        let task = Task {
+        let group = ServiceGroup(configuration: .init(services: [application { sink.yield($0); sink.finish() }],
+                                                      logger: Logger(label: "safekey-serve")))
+        let scheduler = service.scheduler
+        let running = Task {
             defer { sink.finish() }   // a server that fails to bind ends the wait with port 0
-            try await run(gracefulShutdownSignals: false) { sink.yield($0); sink.finish() }
+            scheduler.start()
+            defer { scheduler.shutdown() }
+            try await group.run()
+        }
+        let task = Task {
+            try await withTaskCancellationHandler { try await running.value } onCancel: {
+                Task { await group.triggerGracefulShutdown() }
+            }
         }
         for await p in ports { return (p, task) }
         return (0, task)
