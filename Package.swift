@@ -1,15 +1,14 @@
 // swift-tools-version:6.0
 // SafeKey — native Swift toolkit for SafeKey safety fine-tuning of reasoning models.
 // Targets and what each may import: docs/ARCHITECTURE.md. In short:
-//   safekey (CLI) → SafetyWorld → SafetyEval → ChatAPI → Support
+//   safekey (CLI) → SafetyWorld → SafetyEval → ChatAPI → Support; safekey → Serve → SafetyEval, Models
 //   safekey → SafeKey → Models → (Tensor → CBLAS, Tokenizers → Support); SafeKey → Collectives → Tensor
 // TestSupport is a library for the test targets only (repo paths, the CLI, the stub HTTP server).
 import PackageDescription
 
-/// The older targets compile in the Swift 5 language mode: the kernels pass raw buffer pointers
-/// into `DispatchQueue.concurrentPerform`, which Swift 6's strict-concurrency checking rejects
-/// without wrappers that add nothing. Targets added since (Support, ChatAPI, TestSupport and their
-/// tests) use Swift 6 with strict concurrency. Toolchain is Swift 6.x.
+/// Targets compile in Swift 6 language mode with strict concurrency (`lang6`) except `Tensor`,
+/// whose kernels pass raw buffer pointers to the worker pool (strict concurrency would need
+/// wrappers that add nothing), and the targets still listed with `lang5` below (being moved).
 let lang5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 let lang6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
