@@ -131,14 +131,39 @@ public final class ChatClient: Sendable {
         blockingWait { await self.completeAll(bodies, route: route, concurrency: concurrency, cached: cached, accept: accept) }
     }
 
-    /// One exchange, following redirects; transport failures become ``ChatAPIError``s.
-    func send(_ body: Data, to start: URL) async throws -> HTTPReply {
+    /// `GET {base}/models`: the models the server offers, each with its context length where the
+    /// server states one (`max_model_len`: vLLM and `safekey serve`; other servers leave it out).
+    /// One attempt with the endpoint's timeout; redirects and the key as for completions.
+    public func models() async throws -> [ServedModelInfo] {
+        let reply = try await send(nil, to: endpoint.baseURL.appendingPathComponent("models"))
+        guard (200..<300).contains(reply.status) else {
+            throw ChatAPIError.httpStatus(reply.status, endpoint.scrub(String(decoding: reply.body.prefix(300), as: UTF8.self)))
+        }
+        let list: [JSONValue]
+        do { list = try JSONParser.parse(reply.body, path: "GET /models").objectValue?["data"]?.arrayValue ?? [] } catch {
+            throw ChatAPIError.malformedResponse(endpoint.scrub("GET /models: \(error)"))
+        }
+        return list.compactMap { m in
+            m["id"]?.stringValue.map { ServedModelInfo(id: $0, contextLength: m["max_model_len"]?.intValue) }
+        }
+    }
+
+    /// ``models()`` for synchronous callers (never from inside a Swift concurrency task).
+    public func modelsBlocking() throws -> [ServedModelInfo] {
+        try blockingWait { () -> Result<[ServedModelInfo], Error> in
+            do { return .success(try await self.models()) } catch { return .failure(error) }
+        }.get()
+    }
+
+    /// One exchange (a POST of `body`, or a GET when it is nil), following redirects; transport
+    /// failures become ``ChatAPIError``s.
+    func send(_ body: Data?, to start: URL) async throws -> HTTPReply {
         var url = start
         for _ in 0...Self.maxRedirects {
             var req = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData)
-            req.httpMethod = "POST"
+            req.httpMethod = body == nil ? "GET" : "POST"
             req.httpBody = body
-            req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            if body != nil { req.setValue("application/json", forHTTPHeaderField: "Content-Type") }
             req.setValue("application/json", forHTTPHeaderField: "Accept")
             if let key = endpoint.apiKey, endpoint.isSameOrigin(url) {
                 req.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
@@ -160,6 +185,17 @@ public final class ChatClient: Sendable {
             url = next
         }
         throw ChatAPIError.redirect("more than \(Self.maxRedirects) redirects")
+    }
+}
+
+/// One entry of `GET /models`.
+public struct ServedModelInfo: Sendable, Equatable {
+    public var id: String
+    /// Positions one sequence may hold (prompt + generated), when the server says.
+    public var contextLength: Int?
+    public init(id: String, contextLength: Int?) {
+        self.id = id
+        self.contextLength = contextLength
     }
 }
 

@@ -48,6 +48,15 @@ public final class APIGenerator: ResponseGenerator {
     /// Set in ``APIPromptMode/completions``.
     public let renderer: PromptRenderer?
     public let concurrency: Int
+    /// The server's context length (`max_model_len` from `GET /models`), when known. In
+    /// ``APIPromptMode/completions`` each request's `max_tokens` is then clamped so that prompt +
+    /// `max_tokens` fits it, as vLLM requires (it answers 400 otherwise); a prompt that alone
+    /// fills the context fails its item, saying so. Chat mode cannot count the prompt and sends
+    /// `max_tokens` unchanged. In-process generation has no such limit (it generates past
+    /// `max_position_embeddings`), so a clamped item is shorter than in-process output could be.
+    public var contextLength: Int?
+    /// Requests whose `max_tokens` was clamped to fit ``contextLength`` (for a summary line).
+    public private(set) var clampedRequests = 0
 
     public init(client: ChatClient, modelName: String, params: SamplingParameters, tokenizer: Tokenizer?, concurrency: Int = 8) {
         self.client = client
@@ -76,10 +85,22 @@ public final class APIGenerator: ResponseGenerator {
     public func generate(_ requests: [GenerationRequest]) throws -> [GenerationResult] {
         var prompts: [(prompt: String, prefill: String?)] = []
         var bodies: [JSONValue] = []
-        for r in requests {
+        var tooLong: [Int: String] = [:]
+        for (index, r) in requests.enumerated() {
             let x = try prompt(for: r)
             prompts.append(x)
-            for i in 0 ..< max(1, r.samples) { bodies.append(body(r, prompt: x.prompt, sample: i)) }
+            var limit = params.maxNewTokens
+            if let contextLength, let renderer {
+                let used = try renderer.tokenizer.encode(x.prompt, addSpecialTokens: false).count
+                if used >= contextLength {
+                    tooLong[index] = "the prompt has \(used) tokens; the server's context holds \(contextLength) (max_model_len), so nothing can be generated"
+                } else if contextLength - used < limit {
+                    limit = contextLength - used
+                    clampedRequests += max(1, r.samples)
+                }
+            }
+            guard tooLong[index] == nil else { continue }
+            for i in 0 ..< max(1, r.samples) { bodies.append(body(r, prompt: x.prompt, sample: i, maxTokens: limit)) }
         }
         let chat = mode == .chat
         let answers = client.completeAllBlocking(bodies, route: chat ? .chat : .text, concurrency: concurrency, cached: false) { c -> Sample in
@@ -89,7 +110,11 @@ public final class APIGenerator: ResponseGenerator {
         }
         var results: [GenerationResult] = []
         var k = 0
-        for (r, x) in zip(requests, prompts) {
+        for (index, (r, x)) in zip(requests, prompts).enumerated() {
+            if let why = tooLong[index] {
+                results.append(.failed(why, prompt: x.prompt, prefillText: x.prefill))
+                continue
+            }
             let n = max(1, r.samples)
             let mine = answers[k ..< k + n]
             k += n
@@ -122,8 +147,8 @@ public final class APIGenerator: ResponseGenerator {
         return (JSONWriter.compact(.array(r.messages.map(\.json))), nil)
     }
 
-    /// The request body of sample `i`.
-    func body(_ r: GenerationRequest, prompt: String, sample i: Int) -> JSONValue {
+    /// The request body of sample `i` (`max_tokens`: `maxTokens`, by default the configured limit).
+    func body(_ r: GenerationRequest, prompt: String, sample i: Int, maxTokens: Int? = nil) -> JSONValue {
         var o: JSONObject = ["model": .string(modelName)]
         if renderer != nil {
             o["prompt"] = .string(prompt)
@@ -131,7 +156,7 @@ public final class APIGenerator: ResponseGenerator {
         } else {
             o["messages"] = .array(r.messages.map(\.json))
         }
-        o["max_tokens"] = .int(params.maxNewTokens)
+        o["max_tokens"] = .int(maxTokens ?? params.maxNewTokens)
         o["temperature"] = SamplingParameters.decimal(params.temperature)
         o["top_p"] = SamplingParameters.decimal(params.topP)
         if params.topK > 0 { o["top_k"] = .int(params.topK) }
