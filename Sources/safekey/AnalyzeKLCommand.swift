@@ -34,23 +34,21 @@ struct AnalyzeKLCommand: ParsableCommand {
     func validate() throws { _ = try parsedKs() }
 
     func run() throws {
-        try runReportingErrors {
-            let ks = try parsedKs()
-            let records = try options.records(needSpans: false)
-            let model = try options.loadModel()
-            let ref = try options.loadModel(folder: reference, adapter: referenceAdapter)
-            try KLAnalysis.checkCompatible(model, ref)
-            var lines: [JSONValue] = []
-            var results: [KLAnalysis.Result] = []
-            for r in records {
-                let m = try KLAnalysis.measure(model: model, reference: ref, record: r, ks: ks)
-                results.append(m)
-                let kl = JSONObject(zip(ks, m.kl).map { (key: String($0), value: $1.map(jsonNumber) ?? .null) })
-                lines.append(["id": .string(m.id), "kl": .object(kl)])
-            }
-            let s = KLAnalysis.summarize(results, ks: ks)
-            lines.append(["summary": .object(JSONObject(zip(ks, s).map { (key: String($0), value: jsonInterval($1)) }))])
-            try options.emit(lines)
+        let ks = try parsedKs()
+        let records = try options.records(needSpans: false)
+        let model = try options.loadModel()
+        let ref = try options.loadModel(folder: reference, adapter: referenceAdapter)
+        try KLAnalysis.checkCompatible(model, ref)
+        var lines: [JSONValue] = []
+        var results: [KLAnalysis.Result] = []
+        for r in records {
+            let m = try KLAnalysis.measure(model: model, reference: ref, record: r, ks: ks)
+            results.append(m)
+            let kl = JSONObject(zip(ks, m.kl).map { (key: String($0), value: $1.map(jsonNumber) ?? .null) })
+            lines.append(["id": .string(m.id), "kl": .object(kl)])
         }
+        let s = KLAnalysis.summarize(results, ks: ks)
+        lines.append(["summary": .object(JSONObject(zip(ks, s).map { (key: String($0), value: jsonInterval($1)) }))])
+        try options.emit(lines)
     }
 }

@@ -22,11 +22,7 @@ struct BenchAllReduceCommand: ParsableCommand {
             throw ValidationError("--sizes-mb takes sizes in MB between 0 and 4096, e.g. 1,16,256; got \(sizesMb)")
         }
         guard repetitions > 0 else { throw ValidationError("--repetitions must be at least 1") }
-        let c: Collective
-        do { c = try Launch.collective() } catch {
-            printErr("error: \(error)")
-            throw ExitCode(1)
-        }
+        let c = try Launch.collective()
         defer { c.finish() }
         if c.rank == 0 {
             print("safekey bench allreduce — \(c.description), in-place f32 sum, median of \(repetitions)")

@@ -18,7 +18,7 @@ struct BenchTrainCommand: ParsableCommand {
         commandName: "train", abstract: "Training-step throughput of a Qwen2-shaped model (tokens/s, GFLOP/s, peak RSS).")
 
     @Option(help: "Model shape: tiny, small, qwen05b (issue 7's table), or r1-qwen-1.5b, r1-qwen-7b, r1-llama-8b (the real configs, random weights).")
-    var shape = "tiny"
+    var shape = BenchShape.named("tiny")!
     @Option(help: "Train LoRA adapters of this rank (all projections, alpha 2R) on a frozen base instead of every weight.") var lora: Int?
     @Option(help: "Frozen base weights with --lora: f32 or bf16.") var baseWeights: WeightStorage = .f32
     @Option(help: "Timed steps (after one warm-up step); the median is reported.") var steps = 5
@@ -30,9 +30,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Flag(help: "Also print wall time per op (forward and backward, summed over the timed steps).") var profile = false
 
     func run() throws {
-        guard let spec = BenchShape.named(shape) else {
-            throw ValidationError("unknown shape \"\(shape)\"; use one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
-        }
+        let spec = shape
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         let t = seqLen ?? spec.seqLen, b = batch ?? spec.batch
         guard t >= 2, b >= 1 else { throw ValidationError("--seq-len must be ≥ 2 and --batch ≥ 1") }

@@ -12,19 +12,9 @@ struct ForwardCommand: ParsableCommand {
         abstract: "Run one forward pass and print logits and final hidden states as JSON."
     )
 
-    @Option(help: "Hugging Face model folder (config.json + safetensors), or a .gguf file.")
-    var model: String
-
-    @Option(help: "Comma-separated token ids, e.g. 3,17,250.")
-    var ids: String
-
-    @Option(help: "PEFT LoRA adapter folder applied on top of --model.")
-    var adapter: String?
-
-    @Option(name: .customLong("mask-prefix"), help: "Hide key positions 0..<N from every query.")
-    var maskPrefix: Int = 0
-
-    @Flag(help: "Load weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
+    @OptionGroup var modelInput: ModelInputOptions
+    @Option(help: "Comma-separated token ids, e.g. 3,17,250.") var ids: String
+    @Option(name: .customLong("mask-prefix"), help: "Hide key positions 0..<N from every query.") var maskPrefix: Int = 0
 
     func parsedIds() throws -> [Int] {
         let parts = ids.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -46,7 +36,7 @@ struct ForwardCommand: ParsableCommand {
 
     func run() throws {
         defer { PeakMemory.reportIfRequested() }
-        let m = try DecoderModel(folder: model, adapter: adapter, allowNonFinite: allowNonfinite)
+        let m = try modelInput.load()
         let text = try m.forwardReport(ids: try parsedIds(), maskPrefix: maskPrefix)
         try Console.out(text + "\n")
     }
