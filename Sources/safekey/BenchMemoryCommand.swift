@@ -16,7 +16,7 @@ struct BenchMemoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "memory", abstract: "Peak memory of a training step vs sequence length (Linux).")
 
-    @Option(help: "Comma-separated sequence lengths.") var seqLens = "1024,2048,4096,8192"
+    @Option(help: "Comma-separated sequence lengths.") var seqLens = CommaList([1024, 2048, 4096, 8192])
     @Option var hidden = 256
     @Option var layers = 4
     @Option var vocab = 4096
@@ -45,7 +45,7 @@ struct BenchMemoryCommand: ParsableCommand {
               + "\(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "full f32 fine-tuning"), batch 1, \(Parallel.threads) threads")
         print("model resident after loading: \(String(format: "%.1f", Double(procStatusBytes("VmRSS") ?? 0) / 1048576)) MiB")
         print("seq len   checkpointing   peak RSS growth (MiB)   peak RSS (MiB)   step seconds")
-        for t in seqLen.map({ [$0] }) ?? seqLens.split(separator: ",").compactMap({ Int($0) }) {
+        for t in seqLen.map({ [$0] }) ?? seqLens.values {
             for ckpt in checkpoint ? [true] : [false, true] {
                 let ids = (0..<t).map { ($0 * 7919) % vocab }
                 let p = t / 8, k = t / 2

@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "LoRA alpha (scale alpha/rank); default 2 × rank.") var loraAlpha: Float?
     @Option(help: "Dropout on the LoRA path's input.") var loraDropout: Float = 0
     @Option(help: "Comma-separated Hugging Face module names that get adapters.")
-    var loraTargets = LoRAConfig.allProjections.joined(separator: ",")
+    var loraTargets = CommaList(LoRAConfig.allProjections)
     @Option(help: "Frozen base weights in memory with LoRA: bf16 (half the memory) or f32.") var baseWeights: WeightStorage = .bf16
     @Option(help: "Under mpirun: gradient bucket size of the all-reduce in MB (PyTorch DDP's bucket_cap_mb).") var bucketMb = 25
 
@@ -92,7 +92,7 @@ struct TrainCommand: ParsableCommand {
                 throw TrainingError.invalidOption("--lora-rank \(r) differs from the rank \(decoder.loraConfig?.rank ?? 0) of --adapter \(adapter); drop --lora-rank")
             }
         } else if let loraRank {
-            let targets = loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let targets = loraTargets.values
             do { try decoder.attachLoRA(LoRAConfig(rank: loraRank, alpha: loraAlpha, dropout: loraDropout, targets: targets), seed: options.seed) }
             catch { throw TrainingError.invalidOption("--lora-*: \(error)") }
         }

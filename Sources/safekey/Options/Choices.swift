@@ -105,3 +105,25 @@ extension BenchShape: ExpressibleByArgument {
     static var allValueStrings: [String] { all.map(\.name) }
     var defaultValueDescription: String { name }
 }
+
+/// A comma-separated list flag (`--ids 3,17,250`, `--ks 5,10,20`, `--sizes-mb 1,16,256`,
+/// `--lora-targets q_proj,v_proj`): argument-parser parses it (an empty list or an entry that is
+/// not an `Element` is refused with exit status 64), commands range-check the values.
+struct CommaList<Element: LosslessStringConvertible>: ExpressibleByArgument, CustomStringConvertible {
+    var values: [Element]
+
+    init(_ values: [Element]) { self.values = values }
+
+    init?(argument: String) {
+        var out: [Element] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let v = Element(part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            out.append(v)
+        }
+        guard !out.isEmpty else { return nil }
+        values = out
+    }
+
+    var description: String { values.map(\.description).joined(separator: ",") }
+    var defaultValueDescription: String { description }
+}
