@@ -54,7 +54,7 @@ struct EndpointOptions<Defaults: EndpointDefaults>: ParsableArguments {
         guard !noAuth, let name = apiKeyEnv ?? Defaults.apiKeyEnv else { return nil }
         if let key = ProcessInfo.processInfo.environment[name], !key.isEmpty { return key }
         guard Defaults.keyRequired else { return nil }
-        throw ValidationError("--api-key-env \(name): the environment variable \(name) is not set or empty; export it, "
+        throw CLIError("--api-key-env \(name): the environment variable \(name) is not set or empty; export it, "
             + "name another with --api-key-env\(Defaults.apiKeyEnv == nil ? "" : ", or pass --no-auth for a local server")")
     }
 

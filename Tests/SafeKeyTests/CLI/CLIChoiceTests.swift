@@ -44,4 +44,17 @@ final class CLIChoiceTests: XCTestCase {
             XCTAssertEqual(r.err.components(separatedBy: "error:").count - 1, 1, "\(args): reported once: \(r.err)")
         }
     }
+
+    /// The endpoint flags are one group: a named key variable that is unset is an error naming the
+    /// variable (never a value), reported like every other runtime error.
+    func testUnsetKeyVariableIsNamed() throws {
+        let dir = try TempDir.make("safekey-cli-key", removedAfter: self)
+        let input = dir + "/gen.json"
+        try Data(#"{"meta_info": {"data": "strongreject"}, "data": [{"instruction": "q", "prompt": "", "response": ["r"]}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: input))
+        let name = "SAFEKEY_TEST_UNSET_\(UInt32.random(in: 0...UInt32.max))"
+        let r = try SafeKeyCLI.run(["eval", "--input", input, "--judge", "rubric", "--api-key-env", name, "--api-base", "http://127.0.0.1:9/v1"])
+        XCTAssertEqual(r.status, 1, r.err)
+        XCTAssertTrue(r.err.hasPrefix("error: --api-key-env \(name)") && r.err.contains("--no-auth"), r.err)
+    }
 }
