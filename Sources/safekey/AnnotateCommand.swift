@@ -38,8 +38,7 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "api: retries after a failed request (exponential back-off).") var retries: Int = 4
     @Option(help: "api: cache folder (responses keyed by request); default <output or gold>.cache.") var cacheDir: String?
     @Flag(help: "Replace an existing --output that is not an earlier output of annotate (default: refuse).") var overwrite = false
-    @Option(help: "Failed records accepted before the exit status becomes 3: a count N or a percentage P% (default 0).")
-    var allowFailures: FailurePolicy = .noFailures
+    @OptionGroup var failureAllowance: FailureOptions
 
     func validate() throws {
         if evaluate == nil {
@@ -105,7 +104,7 @@ struct AnnotateCommand: ParsableCommand {
         bar.finish()
         Console.err("annotate: \(summary.line); \(readReport.skipped.count) input records skipped as bad\n")
         if summary.annotated + summary.alreadyDone == 0 && summary.failed.isEmpty { throw ExitCode(1) }
-        try allowFailures.enforce(failed: summary.failed.count, total: summary.total, what: "records")
+        try failureAllowance.enforce(failed: summary.failed.count, total: summary.total, what: "records")
     }
 }
 

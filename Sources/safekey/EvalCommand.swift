@@ -43,8 +43,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "llama-guard: prompts per batch with --guard-model.") var guardBatchSize: Int = 8
     @Flag(help: "llama-guard: send [user, assistant] chats to --api-base (a server hosting a Llama Guard 3 model; use --model-name).") var guardEndpoint = false
     @OptionGroup var ability: AbilityJudgeOptions
-    @Option(help: "Failed judgements accepted before the exit status becomes 3: a count N or a percentage P% (default 0; a run in which every judgement failed always exits 3).")
-    var allowFailures: FailurePolicy = .noFailures
+    @OptionGroup var failureAllowance: FailureOptions
     @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.") var listPhrases = false
     @Flag(help: "Print the rubric, XSTest and Llama Guard 3 prompts with placeholders, then exit.") var showPrompts = false
 
@@ -110,7 +109,7 @@ struct EvalCommand: ParsableCommand {
             failed = max(failed, r.failures)
             total = max(total, r.failures + r.overall.n)
         }
-        try allowFailures.enforce(failed: failed, total: total, what: "judgements")
+        try failureAllowance.enforce(failed: failed, total: total, what: "judgements")
     }
 
     func makeRubric(input: String) throws -> RubricJudge {

@@ -55,6 +55,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "PEFT LoRA adapter folder applied on top of --model (e.g. the output of train --lora-rank).") var adapter: String?
     @Flag(help: "No progress line on stderr.") var quiet = false
     @OptionGroup var api: GenerateAPIOptions
+    @OptionGroup var failureAllowance: FailureOptions
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("give at least one --data NAME=PATH") }
@@ -133,7 +134,7 @@ struct GenerateCommand: ParsableCommand {
             try Console.out("\(arg.benchmark.rawValue): \(file.data.count) items, \(file.data.reduce(0) { $0 + $1.response.count }) responses"
                             + (failures.isEmpty ? "" : ", \(failures.count) failed") + " -> \(dest)\n")
         }
-        try api.allowFailures.enforce(failed: failed, total: total, what: "items")
+        try failureAllowance.enforce(failed: failed, total: total, what: "items")
     }
 
     private func log(_ s: String) {

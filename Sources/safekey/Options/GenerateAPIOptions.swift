@@ -25,7 +25,6 @@ struct GenerateAPIOptions: ParsableArguments {
     @Option(help: "api: the model's tokenizer (folder or .gguf). Prompts are then rendered here by its chat template and sent to /v1/completions, exactly as in-process generation builds them (needed for the prefilling attack); without it, /v1/chat/completions and the server's template.")
     var tokenizer: String?
     @Option(help: "api: attempts per request (retries with back-off on 408/429/5xx, timeouts and broken answers).") var maxAttempts: Int = 4
-    @Option(help: "Failed items accepted before the exit status is 3: a count N or a percentage P%.") var allowFailures: FailurePolicy = .noFailures
 
     var isSet: Bool { endpoint.apiBase != nil }
 
