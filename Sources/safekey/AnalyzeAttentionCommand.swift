@@ -20,23 +20,21 @@ struct AnalyzeAttentionCommand: ParsableCommand {
     @Option(help: "Layer (0-based block index; default the last).") var layer: Int?
 
     func run() throws {
-        try runReportingErrors {
-            let records = try options.records(needSpans: true)
-            let model = try options.loadModel()
-            let l = try AttentionAnalysis.resolveLayer(layer, model: model)
-            var lines: [JSONValue] = []
-            var results: [AttentionAnalysis.Result] = []
-            for r in records {
-                let m = try AttentionAnalysis.measure(model: model, record: r, layer: l)
-                results.append(m)
-                lines.append(["id": .string(m.id), "unsafe": .bool(m.unsafe), "k_to_u": jsonNumber(m.kToU),
-                              "k_to_prompt": jsonNumber(m.kToPrompt), "prompt_tokens": .int(m.promptTokens),
-                              "u_tokens": .int(m.uTokens), "k_tokens": .int(m.kTokens)])
-            }
-            let s = AttentionAnalysis.summarize(results, layer: l)
-            lines.append(["summary": ["layer": .int(l), "records": .int(results.count), "k_to_u": jsonInterval(s.kToU),
-                                      "k_to_prompt": jsonInterval(s.kToPrompt)]])
-            try options.emit(lines)
+        let records = try options.records(needSpans: true)
+        let model = try options.loadModel()
+        let l = try AttentionAnalysis.resolveLayer(layer, model: model)
+        var lines: [JSONValue] = []
+        var results: [AttentionAnalysis.Result] = []
+        for r in records {
+            let m = try AttentionAnalysis.measure(model: model, record: r, layer: l)
+            results.append(m)
+            lines.append(["id": .string(m.id), "unsafe": .bool(m.unsafe), "k_to_u": jsonNumber(m.kToU),
+                          "k_to_prompt": jsonNumber(m.kToPrompt), "prompt_tokens": .int(m.promptTokens),
+                          "u_tokens": .int(m.uTokens), "k_tokens": .int(m.kTokens)])
         }
+        let s = AttentionAnalysis.summarize(results, layer: l)
+        lines.append(["summary": ["layer": .int(l), "records": .int(results.count), "k_to_u": jsonInterval(s.kToU),
+                                  "k_to_prompt": jsonInterval(s.kToPrompt)]])
+        try options.emit(lines)
     }
 }

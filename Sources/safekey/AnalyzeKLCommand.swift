@@ -19,38 +19,30 @@ struct AnalyzeKLCommand: ParsableCommand {
     @OptionGroup var options: AnalysisOptions
     @Option(help: "Reference model folder (the P_reference side; usually the base the model was trained from).") var reference: String
     @Option(help: "PEFT LoRA adapter folder applied on top of --reference.") var referenceAdapter: String?
-    @Option(help: "Comma-separated prefill lengths k (response tokens), e.g. 5,10,20.") var ks: String = "5,10,20"
+    @Option(help: "Comma-separated prefill lengths k (response tokens), e.g. 5,10,20.") var ks = CommaList([5, 10, 20])
 
-    func parsedKs() throws -> [Int] {
-        let parts = ks.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = try parts.map { p -> Int in
-            guard let v = Int(p), v >= 1 else { throw ValidationError("--ks: \"\(p)\" is not a whole number ≥ 1; pass e.g. --ks 5,10,20") }
-            return v
+    func validate() throws {
+        guard ks.values.allSatisfy({ $0 >= 1 }), Set(ks.values).count == ks.values.count else {
+            throw ValidationError("--ks \(ks): give distinct whole numbers ≥ 1, e.g. --ks 5,10,20")
         }
-        guard !values.isEmpty, Set(values).count == values.count else { throw ValidationError("--ks: give distinct lengths, e.g. --ks 5,10,20") }
-        return values
     }
 
-    func validate() throws { _ = try parsedKs() }
-
     func run() throws {
-        try runReportingErrors {
-            let ks = try parsedKs()
-            let records = try options.records(needSpans: false)
-            let model = try options.loadModel()
-            let ref = try options.loadModel(folder: reference, adapter: referenceAdapter)
-            try KLAnalysis.checkCompatible(model, ref)
-            var lines: [JSONValue] = []
-            var results: [KLAnalysis.Result] = []
-            for r in records {
-                let m = try KLAnalysis.measure(model: model, reference: ref, record: r, ks: ks)
-                results.append(m)
-                let kl = JSONObject(zip(ks, m.kl).map { (key: String($0), value: $1.map(jsonNumber) ?? .null) })
-                lines.append(["id": .string(m.id), "kl": .object(kl)])
-            }
-            let s = KLAnalysis.summarize(results, ks: ks)
-            lines.append(["summary": .object(JSONObject(zip(ks, s).map { (key: String($0), value: jsonInterval($1)) }))])
-            try options.emit(lines)
+        let ks = self.ks.values
+        let records = try options.records(needSpans: false)
+        let model = try options.loadModel()
+        let ref = try options.loadModel(folder: reference, adapter: referenceAdapter)
+        try KLAnalysis.checkCompatible(model, ref)
+        var lines: [JSONValue] = []
+        var results: [KLAnalysis.Result] = []
+        for r in records {
+            let m = try KLAnalysis.measure(model: model, reference: ref, record: r, ks: ks)
+            results.append(m)
+            let kl = JSONObject(zip(ks, m.kl).map { (key: String($0), value: $1.map(jsonNumber) ?? .null) })
+            lines.append(["id": .string(m.id), "kl": .object(kl)])
         }
+        let s = KLAnalysis.summarize(results, ks: ks)
+        lines.append(["summary": .object(JSONObject(zip(ks, s).map { (key: String($0), value: jsonInterval($1)) }))])
+        try options.emit(lines)
     }
 }

@@ -28,38 +28,36 @@ struct AnalyzeProbeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingErrors {
-            let records = try options.records(needSpans: true)
-            let harmful = records.filter(\.example.unsafe).count
-            guard harmful > 0, harmful < records.count else {
-                throw AnalysisError.singleClass(path: options.data, harmful: harmful, benign: records.count - harmful)
-            }
-            guard folds <= records.count else {
-                throw AnalysisError.invalidOption("--folds \(folds) is more than the \(records.count) usable records")
-            }
-            let model = try options.loadModel()
-            let f = try ProbeAnalysis.features(model: model, records: records)
-            let assignment = ProbeFolds.assign(labels: f.labels, folds: folds, seed: seed)
-            var lines: [JSONValue] = []
-            let layers = model.config.numLayers
-            for level in 0...layers {
-                let r = ProbeAnalysis.probe(level: level, features: f, folds: assignment, foldCount: folds, l2: l2)
-                lines.append(["level": .int(level), "name": .string(ProbeAnalysis.levelName(level, layers: layers)),
-                              "accuracy": jsonNumber(r.accuracy), "auc": jsonNumber(r.auc)])
-            }
-            let headFolder = options.adapter ?? options.model
-            let headPath = (headFolder as NSString).appendingPathComponent("safety_head.safetensors")
-            if FileManager.default.fileExists(atPath: headPath) {
-                let head = try SafetyHead(file: headPath, hiddenSize: model.config.hiddenSize)
-                let h = try ProbeAnalysis.heads(head, model: model, records: records)
-                lines.append(["dpsh": ["c_head_accuracy": jsonNumber(h.understandingAccuracy), "c_head_auc": jsonNumber(h.understandingAUC),
-                                       "ctx_head_accuracy": jsonNumber(h.contextAccuracy), "ctx_head_auc": jsonNumber(h.contextAUC)]])
-            } else {
-                printErr("analyze probe: no \(headPath); the DPSH heads' accuracy is not reported")
-            }
-            lines.append(["summary": ["records": .int(records.count), "harmful": .int(harmful), "benign": .int(records.count - harmful),
-                                      "folds": .int(folds), "seed": .number(String(seed)), "l2": jsonNumber(l2)]])
-            try options.emit(lines)
+        let records = try options.records(needSpans: true)
+        let harmful = records.filter(\.example.unsafe).count
+        guard harmful > 0, harmful < records.count else {
+            throw AnalysisError.singleClass(path: options.recordInput.data, harmful: harmful, benign: records.count - harmful)
         }
+        guard folds <= records.count else {
+            throw AnalysisError.invalidOption("--folds \(folds) is more than the \(records.count) usable records")
+        }
+        let model = try options.loadModel()
+        let f = try ProbeAnalysis.features(model: model, records: records)
+        let assignment = ProbeFolds.assign(labels: f.labels, folds: folds, seed: seed)
+        var lines: [JSONValue] = []
+        let layers = model.config.numLayers
+        for level in 0...layers {
+            let r = ProbeAnalysis.probe(level: level, features: f, folds: assignment, foldCount: folds, l2: l2)
+            lines.append(["level": .int(level), "name": .string(ProbeAnalysis.levelName(level, layers: layers)),
+                          "accuracy": jsonNumber(r.accuracy), "auc": jsonNumber(r.auc)])
+        }
+        let headFolder = options.modelInput.adapter ?? options.modelInput.model
+        let headPath = (headFolder as NSString).appendingPathComponent("safety_head.safetensors")
+        if FileManager.default.fileExists(atPath: headPath) {
+            let head = try SafetyHead(file: headPath, hiddenSize: model.config.hiddenSize)
+            let h = try ProbeAnalysis.heads(head, model: model, records: records)
+            lines.append(["dpsh": ["c_head_accuracy": jsonNumber(h.understandingAccuracy), "c_head_auc": jsonNumber(h.understandingAUC),
+                                   "ctx_head_accuracy": jsonNumber(h.contextAccuracy), "ctx_head_auc": jsonNumber(h.contextAUC)]])
+        } else {
+            printErr("analyze probe: no \(headPath); the DPSH heads' accuracy is not reported")
+        }
+        lines.append(["summary": ["records": .int(records.count), "harmful": .int(harmful), "benign": .int(records.count - harmful),
+                                  "folds": .int(folds), "seed": .number(String(seed)), "l2": jsonNumber(l2)]])
+        try options.emit(lines)
     }
 }

@@ -26,32 +26,25 @@ struct AnnotateCommand: ParsableCommand {
 
     @Option(help: "Records: JSON array or JSONL (question, response, source, …).") var input: String?
     @Option(help: "Output JSONL (written atomically; an existing file is resumed).") var output: String?
-    @Option(help: "rules (default, instant) | api (OpenAI-compatible endpoint) | model (local model folder, --model DIR).") var method: String = "rules"
-    @Option(help: "Sentence segmentation: improved (default) | reference (the reference's regex split).") var segmenter: String = "improved"
+    @Option(help: "rules (instant), api (an OpenAI-compatible endpoint) or model (a local model folder, --model DIR).") var method: AnnotateMethod = .rules
+    @Option(help: "Sentence segmentation: improved, or reference (the reference's regex split).") var segmenter: SentenceSegmenter.Mode = .improved
     @Flag(help: "Stop at the first bad input record instead of skipping it.") var strict = false
     @Option(help: "Score the method on a gold file instead of annotating (needs --input STAR-1.json for its STAR-1 rows).") var evaluate: String?
     @Flag(help: "With --evaluate: list every miss.") var showMisses = false
-    @Option(help: "Records annotated at once (api).") var concurrency: Int = 4
-    @Option(help: "api: base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1.") var apiBase: String?
-    @Option(help: "api: environment variable holding the API key (unset or empty = no key).") var apiKeyEnv: String = "OPENAI_API_KEY"
+    @OptionGroup var endpoint: EndpointOptions<AnnotateEndpoint>
     @Option(help: "api: model name sent in the request.") var modelName: String?
     @Option(help: "model: local model folder (config.json, safetensors, tokenizer.json with a chat template).") var model: String?
     @Option(help: "model: PEFT LoRA adapter folder applied on top of --model.") var adapter: String?
-    @Option(help: "api: seconds before a request times out.") var timeout: Double = 60
     @Option(help: "api: retries after a failed request (exponential back-off).") var retries: Int = 4
     @Option(help: "api: cache folder (responses keyed by request); default <output or gold>.cache.") var cacheDir: String?
     @Flag(help: "Replace an existing --output that is not an earlier output of annotate (default: refuse).") var overwrite = false
-    @Option(help: "Failed records accepted before the exit status becomes 3: a count N or a percentage P% (default 0).")
-    var allowFailures: FailurePolicy = .noFailures
+    @OptionGroup var failureAllowance: FailureOptions
 
     func validate() throws {
         if evaluate == nil {
             guard input != nil, output != nil else { throw ValidationError("give --input and --output (or --evaluate GOLD)") }
         }
-        guard SentenceSegmenter.Mode(rawValue: segmenter) != nil else { throw ValidationError("--segmenter must be improved or reference") }
-        guard ["rules", "api", "model"].contains(method) else { throw ValidationError("--method must be rules, api or model") }
-        guard concurrency >= 1, retries >= 0, retries <= 100, timeout >= 1 else { throw ValidationError("need --concurrency ≥ 1, 0 ≤ --retries ≤ 100, --timeout ≥ 1 (seconds)") }
-        try OptionRange.duration("--timeout", timeout)
+        guard retries >= 0, retries <= 100, endpoint.timeout >= 1 else { throw ValidationError("need 0 ≤ --retries ≤ 100 and --timeout ≥ 1 (seconds)") }
         if let input, let output {
             try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--input", input)] + (model.map { [("--model", $0)] } ?? []))
             if !overwrite, !(try AnnotationRun.isPreviousOutput(output)) {
@@ -62,55 +55,36 @@ struct AnnotateCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The root command is synchronous; run the async body on the cooperative pool and wait.
-        let box = ErrorBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await body() } catch { box.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let e = box.error {
-            if e is ExitCode { throw e }
-            Console.err("error: \(e)\n")
-            throw ExitCode(1)
-        }
+        try runBlocking { try await body() }
     }
-
-    final class ErrorBox: @unchecked Sendable { var error: Error? }
 
     func makePicker() throws -> any SentencePicker {
         switch method {
-        case "rules": return RulesPicker()
-        case "api":
-            guard let base = apiBase else {
+        case .rules: return RulesPicker()
+        case .api:
+            guard endpoint.apiBase != nil else {
                 throw AnnotatorError.configuration("--method api needs --api-base URL (e.g. http://localhost:8000/v1)")
             }
             guard let model = modelName else { throw AnnotatorError.configuration("--method api needs --model-name") }
-            let key = ProcessInfo.processInfo.environment[apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
             let cache = cacheDir ?? ((output ?? evaluate ?? "annotate") + ".cache")
-            let endpoint: ChatEndpoint
-            do { endpoint = try ChatEndpoint(base: base, apiKey: key, timeout: timeout) } catch let e as ChatAPIError {
-                throw AnnotatorError(e)
-            }
-            let client = ChatClient(endpoint: endpoint, retry: RetryPolicy(maxAttempts: retries + 1, baseDelay: 0.5, maxDelay: 16),
+            let client = ChatClient(endpoint: try endpoint.endpoint(), retry: RetryPolicy(maxAttempts: retries + 1, baseDelay: 0.5, maxDelay: 16),
                                     cache: try ResponseCache(directory: cache))
             return APIPicker(client: client, model: model)
-        default:
+        case .model:
             guard let folder = model else { throw AnnotatorError.configuration("--method model needs --model DIR (a local chat model folder)") }
             return ModelPicker(scorer: try LocalModelScorer(folder: folder, adapter: adapter))
         }
     }
 
     func body() async throws {
-        let annotator = Annotator(picker: try makePicker(), segmenter: SentenceSegmenter(mode: SentenceSegmenter.Mode(rawValue: segmenter) ?? .improved))
+        let annotator = Annotator(picker: try makePicker(), segmenter: SentenceSegmenter(mode: segmenter))
         let warn: (RecordIssue) -> Void = { Console.err("warning: \($0)\n") }
         if let gold = evaluate {
             var star1: [SafeKeyRecord]? = nil
             if let input { star1 = try RecordReader.read(path: input, options: .init(strict: strict), warn: warn).0 }
             let (items, notes) = try GoldSet.load(path: gold, star1: star1)
             for n in notes { Console.err("note: \(n)\n") }
-            let report = await GoldSet.evaluate(items, annotator: annotator, concurrency: concurrency)
+            let report = await GoldSet.evaluate(items, annotator: annotator, concurrency: endpoint.concurrency)
             try Console.out(report.text + "\n")
             if showMisses {
                 for (name, got, want, why) in report.misses {
@@ -123,14 +97,14 @@ struct AnnotateCommand: ParsableCommand {
         let (records, readReport) = try RecordReader.read(path: input, options: .init(strict: strict), warn: warn)
         Console.err("read \(input): \(readReport.summary)\n")
         let bar = AnnotateProgress()
-        let run = AnnotationRun(annotator: annotator, concurrency: method == "rules" ? 1 : concurrency)
+        let run = AnnotationRun(annotator: annotator, concurrency: method == .rules ? 1 : endpoint.concurrency)
         let summary = try await run.run(records: records, outputPath: output, progress: bar.update) { r, e in
             bar.interrupt("record #\(r.index) (line \(r.line)\(r.id.map { ", id \($0)" } ?? "")) not annotated: \(e)")
         }
         bar.finish()
         Console.err("annotate: \(summary.line); \(readReport.skipped.count) input records skipped as bad\n")
         if summary.annotated + summary.alreadyDone == 0 && summary.failed.isEmpty { throw ExitCode(1) }
-        try allowFailures.enforce(failed: summary.failed.count, total: summary.total, what: "records")
+        try failureAllowance.enforce(failed: summary.failed.count, total: summary.total, what: "records")
     }
 }
 
@@ -162,4 +136,16 @@ final class AnnotateProgress: @unchecked Sendable {
     }
 
     func finish() { if tty { Console.err("\n") } }
+}
+
+/// `annotate --method api`'s endpoint defaults: the key in OPENAI_API_KEY when set (no key
+/// otherwise, as for a local server), 60 s a request, 4 records at once.
+enum AnnotateEndpoint: EndpointDefaults {
+    static let apiBaseHelp = "api: base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1."
+    static let apiBase: String? = nil
+    static let apiKeyEnv: String? = "OPENAI_API_KEY"
+    static let keyRequired = false
+    static let scope = "api: "
+    static let timeout: Double = 60
+    static let concurrency = 4
 }

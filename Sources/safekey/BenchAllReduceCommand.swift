@@ -13,20 +13,19 @@ struct BenchAllReduceCommand: ParsableCommand {
         abstract: "All-reduce bandwidth over MPI ranks (run under mpirun -np N).",
         discussion: "Example: mpirun --oversubscribe -np 2 safekey bench allreduce --sizes-mb 1,16,256")
 
-    @Option(help: "Comma-separated buffer sizes in MB (10^6 bytes).") var sizesMb = "1,4,16,64,256"
+    @Option(help: "Comma-separated buffer sizes in MB (10^6 bytes).") var sizesMb = CommaList<Double>([1, 4, 16, 64, 256])
     @Option(help: "Timed repetitions per size (after one warm-up).") var repetitions = 5
 
-    func run() throws {
-        let sizes = sizesMb.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 && $0 <= 4096 }) else {
+    func validate() throws {
+        guard sizesMb.values.allSatisfy({ $0 > 0 && $0 <= 4096 }) else {
             throw ValidationError("--sizes-mb takes sizes in MB between 0 and 4096, e.g. 1,16,256; got \(sizesMb)")
         }
-        guard repetitions > 0 else { throw ValidationError("--repetitions must be at least 1") }
-        let c: Collective
-        do { c = try Launch.collective() } catch {
-            printErr("error: \(error)")
-            throw ExitCode(1)
-        }
+        try OptionRange.atLeast("--repetitions", repetitions, 1)
+    }
+
+    func run() throws {
+        let sizes = sizesMb.values
+        let c = try Launch.collective()
         defer { c.finish() }
         if c.rank == 0 {
             print("safekey bench allreduce — \(c.description), in-place f32 sum, median of \(repetitions)")

@@ -16,16 +16,14 @@ struct BenchGenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate", abstract: "Greedy decoding speed of a Qwen2-shaped model (tokens/s, GB/s, peak RSS).")
 
-    @Option(help: "Model shape: tiny, small or qwen05b.") var shape = "qwen05b"
+    @Option(help: "Model shape (random weights).") var shape = BenchShape.named("qwen05b")!
     @Option(help: "Weight storage: f32 or bf16 (matrices kept as BF16, computed in f32).") var weights = WeightStorage.f32
     @Option(help: "New tokens to generate.") var newTokens = 64
     @Option(help: "Prompt length (random tokens).") var promptLen = 32
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() throws {
-        guard let spec = BenchShape.named(shape) else {
-            throw ValidationError("unknown shape \"\(shape)\"; use one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
-        }
+        let spec = shape
         guard newTokens >= 2, promptLen >= 1 else { throw ValidationError("--new-tokens must be ≥ 2 and --prompt-len ≥ 1") }
         let peak = measureSgemmPeak()
         let bandwidth = measureReadBandwidth()

@@ -16,11 +16,11 @@ struct BenchMemoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "memory", abstract: "Peak memory of a training step vs sequence length (Linux).")
 
-    @Option(help: "Comma-separated sequence lengths.") var seqLens = "1024,2048,4096,8192"
+    @Option(help: "Comma-separated sequence lengths.") var seqLens = CommaList([1024, 2048, 4096, 8192])
     @Option var hidden = 256
     @Option var layers = 4
     @Option var vocab = 4096
-    @Option(help: "A bench shape instead of --hidden/--layers/--vocab, e.g. r1-qwen-1.5b, r1-qwen-7b, r1-llama-8b, qwen05b.") var shape: String?
+    @Option(help: "A bench shape instead of --hidden/--layers/--vocab, e.g. r1-qwen-1.5b, r1-qwen-7b, r1-llama-8b, qwen05b.") var shape: BenchShape?
     @Option(help: "One sequence length (overrides --seq-lens).") var seqLen: Int?
     @Flag(help: "Measure with gradient checkpointing only (default: off and on).") var checkpoint = false
     @Option(help: "Train LoRA adapters of this rank (all projections) on a frozen base.") var lora: Int?
@@ -35,22 +35,17 @@ struct BenchMemoryCommand: ParsableCommand {
                                "num_attention_heads": 4, "num_key_value_heads": 2, "rms_norm_eps": 1e-6,
                                "max_position_embeddings": 16384, "tie_word_embeddings": true]
         var config = try ModelConfig(object: cfg, path: "bench")
-        if let shape {
-            guard let spec = BenchShape.named(shape) else {
-                throw ValidationError("unknown shape \"\(shape)\"; use one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
-            }
-            config = try spec.config()
-        }
+        if let shape { config = try shape.config() }
         let model = DecoderModel(config: config, weightStorage: lora == nil ? .f32 : baseWeights)
         model.initializeRandomly(seed: 1)
         if let lora { try model.attachLoRA(LoRAConfig(rank: lora), seed: 1) }
         let head = SafetyHead(hiddenSize: config.hiddenSize, seed: 1)
         let vocab = config.vocabSize
-        print("safekey bench memory — \(shape ?? "Qwen2 shape hidden \(hidden), \(layers) layers, vocab \(vocab)"), \(model.parameterCount) weights, "
+        print("safekey bench memory — \(shape?.name ?? "Qwen2 shape hidden \(hidden), \(layers) layers, vocab \(vocab)"), \(model.parameterCount) weights, "
               + "\(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "full f32 fine-tuning"), batch 1, \(Parallel.threads) threads")
         print("model resident after loading: \(String(format: "%.1f", Double(procStatusBytes("VmRSS") ?? 0) / 1048576)) MiB")
         print("seq len   checkpointing   peak RSS growth (MiB)   peak RSS (MiB)   step seconds")
-        for t in seqLen.map({ [$0] }) ?? seqLens.split(separator: ",").compactMap({ Int($0) }) {
+        for t in seqLen.map({ [$0] }) ?? seqLens.values {
             for ckpt in checkpoint ? [true] : [false, true] {
                 let ids = (0..<t).map { ($0 * 7919) % vocab }
                 let p = t / 8, k = t / 2

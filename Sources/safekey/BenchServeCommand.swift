@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Serve
+import Support
 
 /// `safekey bench serve --model DIR`: continuous-batching throughput of `safekey serve` on loopback.
 /// Starts the server in this process on a free port, then for each concurrency C (default 1, 8,
@@ -62,12 +63,14 @@ struct BenchServeCommand: ParsableCommand {
         }
         let base = reports.first?.tokensPerSecond ?? 0
         if json {
-            let rows = reports.map { r in
-                String(format: "{\"concurrency\": %d, \"requests\": %d, \"errors\": %d, \"tokens\": %d, \"seconds\": %.3f, \"tokens_per_s\": %.1f, \"speedup\": %.2f, \"p50_s\": %.4f, \"p99_s\": %.4f, \"model_busy\": %.3f}",
-                       r.concurrency, r.requests, r.errors.count, r.completionTokens, r.seconds, r.tokensPerSecond,
-                       base > 0 ? r.tokensPerSecond / base : 0, r.latency(0.5), r.latency(0.99), r.modelSeconds / max(r.seconds, 1e-9))
+            let rows = reports.map { r -> JSONValue in
+                func fixed(_ x: Double, _ digits: Int) -> JSONValue { x.isFinite ? .number(String(format: "%.\(digits)f", x)) : .null }
+                return .object(["concurrency": .int(r.concurrency), "requests": .int(r.requests), "errors": .int(r.errors.count),
+                                "tokens": .int(r.completionTokens), "seconds": fixed(r.seconds, 3), "tokens_per_s": fixed(r.tokensPerSecond, 1),
+                                "speedup": fixed(base > 0 ? r.tokensPerSecond / base : 0, 2), "p50_s": fixed(r.latency(0.5), 4),
+                                "p99_s": fixed(r.latency(0.99), 4), "model_busy": fixed(r.modelSeconds / max(r.seconds, 1e-9), 3)])
             }
-            print("{\"model\": \"\(name)\", \"max_tokens\": \(maxTokens), \"rounds\": \(rounds), \"levels\": [\(rows.joined(separator: ", "))]}")
+            print(jsonLine(["model": .string(name), "max_tokens": .int(maxTokens), "rounds": .int(rounds), "levels": .array(rows)]))
         } else {
             print("bench serve: \(name), \(maxTokens) new tokens a request (greedy, ignore_eos, \(stream ? "streamed" : "not streamed")), \(requests) requests a level, max batch \(maxBatch), median of \(rounds) alternating rounds")
             print("concurrency  requests  errors  tokens/s  speed-up  p50 latency  p99 latency  model busy")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import Support
 import Tensor
 
 /// `safekey bench train`: throughput of one full training step of a randomly initialised
@@ -18,7 +19,7 @@ struct BenchTrainCommand: ParsableCommand {
         commandName: "train", abstract: "Training-step throughput of a Qwen2-shaped model (tokens/s, GFLOP/s, peak RSS).")
 
     @Option(help: "Model shape: tiny, small, qwen05b (issue 7's table), or r1-qwen-1.5b, r1-qwen-7b, r1-llama-8b (the real configs, random weights).")
-    var shape = "tiny"
+    var shape = BenchShape.named("tiny")!
     @Option(help: "Train LoRA adapters of this rank (all projections, alpha 2R) on a frozen base instead of every weight.") var lora: Int?
     @Option(help: "Frozen base weights with --lora: f32 or bf16.") var baseWeights: WeightStorage = .f32
     @Option(help: "Timed steps (after one warm-up step); the median is reported.") var steps = 5
@@ -30,9 +31,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Flag(help: "Also print wall time per op (forward and backward, summed over the timed steps).") var profile = false
 
     func run() throws {
-        guard let spec = BenchShape.named(shape) else {
-            throw ValidationError("unknown shape \"\(shape)\"; use one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
-        }
+        let spec = shape
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         let t = seqLen ?? spec.seqLen, b = batch ?? spec.batch
         guard t >= 2, b >= 1 else { throw ValidationError("--seq-len must be ≥ 2 and --batch ≥ 1") }
@@ -205,28 +204,29 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 /// The median of a non-empty list (upper median for even counts).
 func middle(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
 
-/// An ordered list of named figures, printed as a table or one JSON object.
+/// An ordered list of named figures, printed as a table or one JSON object (Support's writer; a
+/// figure that is not finite is `null`, numbers keep 6 significant digits).
 struct BenchResult {
     enum Value {
         case string(String), int(Int), double(Double), bool(Bool)
-        var json: String {
+        var json: JSONValue {
             switch self {
-            case .string(let s): return "\"\(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\""
-            case .int(let i): return String(i)
-            case .double(let d): return d.isFinite ? String(format: "%.6g", d) : "null"
-            case .bool(let b): return b ? "true" : "false"
+            case .string(let s): return .string(s)
+            case .int(let i): return .int(i)
+            case .double(let d): return d.isFinite ? .number(String(format: "%.6g", d)) : .null
+            case .bool(let b): return .bool(b)
             }
         }
         var text: String {
             switch self {
             case .string(let s): return s
             case .double(let d): return String(format: d >= 100 ? "%.1f" : "%.4g", d)
-            default: return json
+            default: return JSONWriter.compact(json)
             }
         }
     }
     let fields: [(String, Value)]
-    var json: String { "{" + fields.map { "\"\($0.0)\": \($0.1.json)" }.joined(separator: ", ") + "}" }
+    var json: String { jsonLine(JSONObject(fields.map { (key: $0.0, value: $0.1.json) })) }
     func printTable() {
         for (k, v) in fields {
             if k == "peak_rss_bytes", case .int(let n) = v { print(pad(k, 22), String(format: "%.1f MiB", Double(n) / 1048576)); continue }

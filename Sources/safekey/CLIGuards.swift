@@ -35,6 +35,11 @@ enum Console {
     }
 }
 
+/// Writes a line to standard error (``Console/err(_:)``).
+func printErr(_ s: String) {
+    Console.err(s + "\n")
+}
+
 /// With `SAFEKEY_REPORT_PEAK_RSS=1`, a command prints its peak resident memory (`VmHWM` of
 /// `/proc/self/status`) to stderr as `peak_rss_kb N` when it ends — how the tests check that a
 /// hostile config is refused before anything large is allocated.
@@ -134,12 +139,12 @@ struct FailurePolicy: ExpressibleByArgument, CustomStringConvertible {
         }
     }
 
-    /// Throws `ExitCode(exitCode)` after printing why, when `failed` of `total` is not accepted.
+    /// Throws a ``StatusError`` with status `exitCode` saying why, when `failed` of `total` is not accepted.
     func enforce(failed: Int, total: Int, what: String) throws {
         guard !accepts(failed: failed, total: total) else { return }
-        Console.err("error: \(failed) of \(total) \(what) failed\(failed >= total ? " (none succeeded)" : ""), more than --allow-failures \(self) accepts; "
-            + "exit status \(Self.exitCode). Rerun to retry them, or pass --allow-failures N or P% to accept them\n")
-        throw ExitCode(Self.exitCode)
+        throw StatusError(status: Self.exitCode,
+                          description: "\(failed) of \(total) \(what) failed\(failed >= total ? " (none succeeded)" : ""), more than --allow-failures \(self) accepts; "
+                            + "exit status \(Self.exitCode). Rerun to retry them, or pass --allow-failures N or P% to accept them")
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SafeKey
+import Support
 
 /// `safekey encode --model DIR --data FILE [--max-seq-len N] [--reference-spans]`: the training
 /// encoding of every kept record as JSONL on stdout (issue 5, item 3).
@@ -15,28 +16,20 @@ struct EncodeCommand: ParsableCommand {
         Example: safekey encode --model Assets/world-base --data records.jsonl --max-seq-len 512
         """)
 
-    @Option(help: "Model folder (only the tokenizer files are needed).") var model: String
-    @Option(help: "SafeKey records (JSON array or JSONL).") var data: String
-    @Option(help: "Cut longer sequences on the right.") var maxSeqLen = 8192
+    @Option(help: "Model folder or .gguf file (only its tokenizer and chat template are read).") var model: String
+    @OptionGroup var records: RecordInputOptions
     @Flag(help: "Also print the reference implementation's K span.") var referenceSpans = false
-    @Flag(help: "Fail on the first bad record instead of skipping it.") var strict = false
-
-    func validate() throws { try OptionRange.atLeast("--max-seq-len", maxSeqLen, 1) }
 
     func run() throws {
-        do {
-            let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict,
-                                                 referenceSpans: referenceSpans)
-            for e in loaded.examples {
-                var o: [String: Any] = ["input_ids": e.inputIds, "labels": e.labels, "key_mask": e.keyMask,
-                                        "query_mask": e.queryMask, "understanding_span": [e.promptLength, e.keyStart],
-                                        "unsafe": e.unsafe ? 1 : 0]
-                if let r = e.referenceKeySpan { o["reference_key_span"] = [r.0, r.1] }
-                try Console.out(jsonLine(o) + "\n")
-            }
-        } catch {
-            printErr("error: \(error)")
-            throw ExitCode(1)
+        let loaded = try records.load(tokenizerOf: model, referenceSpans: referenceSpans)
+        for e in loaded.examples {
+            // Keys in alphabetical order, as the encoding has always been written.
+            var o: JSONObject = ["input_ids": .ints(e.inputIds), "key_mask": .ints(e.keyMask), "labels": .ints(e.labels),
+                                 "query_mask": .ints(e.queryMask)]
+            if let r = e.referenceKeySpan { o["reference_key_span"] = JSONValue.ints([r.0, r.1]) }
+            o["understanding_span"] = JSONValue.ints([e.promptLength, e.keyStart])
+            o["unsafe"] = JSONValue.int(e.unsafe ? 1 : 0)
+            try Console.out(jsonLine(o) + "\n")
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatAPI
 import Foundation
 import SafetyEval
+import Support
 
 /// `safekey eval --input FILE --judge NAME [--part response|answer|think]` — judges a generation
 /// file in the reference layout, stores `<judge>_label` / `<judge>_detail` lists in it (as the
@@ -23,73 +24,30 @@ struct EvalCommand: ParsableCommand {
         abstract: "Judge generated responses (safety: refusal rules, 1-5 rubric over an OpenAI-compatible API, Llama Guard; ability: math, choice, code) and print the rates."
     )
 
-    @Option(help: "Generation file ({\"meta_info\", \"data\": [{\"instruction\", \"prompt\", \"response\": [...]}]}).")
-    var input: String?
-
-    @Option(help: "Judge: refusal, rubric or llama-guard (safety); math, choice or code (general ability).")
-    var judge: String = "refusal"
-
+    @Option(help: "Generation file ({\"meta_info\", \"data\": [{\"instruction\", \"prompt\", \"response\": [...]}]}).") var input: String?
+    @Option(help: "Judge: refusal, rubric or llama-guard (safety); math, choice or code (general ability).") var judge: JudgeChoice = .refusal
     @Option(help: "Part judged: response, answer (after </think>) or think. Default: answer for refusal, math, choice and code; response otherwise (as the reference).")
-    var part: String?
-
-    @Option(help: "Write the labelled file here instead of updating --input in place.")
-    var output: String?
-
-    @Option(help: "rubric: OpenAI-compatible base URL (POST {base}/chat/completions).")
-    var apiBase: String = "https://api.openai.com/v1"
-
-    @Option(help: "rubric: environment variable holding the API key.")
-    var apiKeyEnv: String = "OPENAI_API_KEY"
-
-    @Flag(help: "rubric: send no Authorization header (local servers).")
-    var noAuth = false
-
-    @Option(help: "rubric: judge model name sent to the endpoint.")
-    var modelName: String = "gpt-4o"
-
-    @Option(help: "rubric: auto (XSTest sets get the 3-class prompt), harmfulness or xstest.")
-    var rubricMode: String = "auto"
-
-    @Option(help: "rubric: requests in flight at once.")
-    var concurrency: Int = 4
-
-    @Option(help: "rubric: seconds per request.")
-    var timeout: Double = 60
-
-    @Option(help: "rubric: attempts per item (retries on transport errors, 408/429/5xx and unparseable verdicts).")
-    var attempts: Int = 3
-
-    @Option(help: "rubric: on-disk cache folder (default: .safekey-judge-cache beside --input).")
-    var cacheDir: String?
-
-    @Flag(help: "rubric: do not request response_format json_object.")
-    var noJsonMode = false
-
-    @Option(help: "llama-guard: write the rendered Llama Guard 3 prompts as JSON lines to this file.")
-    var dumpPrompts: String?
-
-    @Option(help: "llama-guard: local guard model folder (e.g. Llama-Guard-3-1B/8B), run on our own engine (greedy).")
-    var guardModel: String?
-
-    @Option(help: "llama-guard: PEFT LoRA adapter folder applied on top of --guard-model.")
-    var adapter: String?
-
-    @Option(help: "llama-guard: new tokens generated per verdict with --guard-model.")
-    var guardMaxNewTokens: Int = 20
-
-    @Option(help: "llama-guard: prompts per batch with --guard-model.")
-    var guardBatchSize: Int = 8
-
-    @Flag(help: "llama-guard: send [user, assistant] chats to --api-base (a server hosting a Llama Guard 3 model; use --model-name).")
-    var guardEndpoint = false
-
+    var part: ResponsePart?
+    @Option(help: "Write the labelled file here instead of updating --input in place.") var output: String?
+    @OptionGroup var endpoint: EndpointOptions<RubricEndpoint>
+    @Flag(help: "rubric: send no Authorization header (local servers).") var noAuth = false
+    @Option(help: "rubric: judge model name sent to the endpoint.") var modelName: String = "gpt-4o"
+    @Option(help: "rubric: auto (XSTest sets get the 3-class prompt), harmfulness or xstest.") var rubricMode: RubricMode = .auto
+    @Option(help: "rubric: attempts per item (retries on transport errors, 408/429/5xx and unparseable verdicts).") var attempts: Int = 3
+    @Option(help: "rubric: on-disk cache folder (default: .safekey-judge-cache beside --input).") var cacheDir: String?
+    @Flag(help: "rubric: do not request response_format json_object.") var noJsonMode = false
+    @Option(help: "llama-guard: write the rendered Llama Guard 3 prompts as JSON lines to this file.") var dumpPrompts: String?
+    @Option(help: "llama-guard: local guard model folder (e.g. Llama-Guard-3-1B/8B), run on our own engine (greedy).") var guardModel: String?
+    @Option(help: "llama-guard: PEFT LoRA adapter folder applied on top of --guard-model.") var adapter: String?
+    @Option(help: "llama-guard: new tokens generated per verdict with --guard-model.") var guardMaxNewTokens: Int = 20
+    @Option(help: "llama-guard: prompts per batch with --guard-model.") var guardBatchSize: Int = 8
+    @Flag(help: "llama-guard: send [user, assistant] chats to --api-base (a server hosting a Llama Guard 3 model; use --model-name).") var guardEndpoint = false
     @OptionGroup var ability: AbilityJudgeOptions
-    @Option(help: "Failed judgements accepted before the exit status becomes 3: a count N or a percentage P% (default 0; a run in which every judgement failed always exits 3).")
-    var allowFailures: FailurePolicy = .noFailures
+    @OptionGroup var failureAllowance: FailureOptions
+    @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.") var listPhrases = false
+    @Flag(help: "Print the rubric, XSTest and Llama Guard 3 prompts with placeholders, then exit.") var showPrompts = false
 
     func validate() throws {
-        try OptionRange.duration("--timeout", timeout)
-        try OptionRange.atLeast("--concurrency", concurrency, 1)
         try OptionRange.atLeast("--attempts", attempts, 1)
         try OptionRange.atLeast("--guard-max-new-tokens", guardMaxNewTokens, 1)
         try OptionRange.atLeast("--guard-batch-size", guardBatchSize, 1)
@@ -99,23 +57,11 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    @Flag(help: "Print the refusal judge's phrase lists and rules, then exit.")
-    var listPhrases = false
-
-    @Flag(help: "Print the rubric, XSTest and Llama Guard 3 prompts with placeholders, then exit.")
-    var showPrompts = false
-
     func run() throws {
         if listPhrases { try Console.out(Self.phraseListing() + "\n"); return }
         if showPrompts { try Console.out(Self.promptListing() + "\n"); return }
         guard let input else { throw ValidationError("--input FILE is required (or use --list-phrases)") }
-        let judgeName = judge.lowercased()
-        let known = ["refusal", "rubric", "llama-guard"] + AbilityJudgeOptions.names
-        guard known.contains(judgeName) else { throw SafetyEvalError.unknownJudge(name: judge, known: known) }
-        let partName = part ?? (judgeName == "refusal" || AbilityJudgeOptions.names.contains(judgeName) ? "answer" : "response")
-        guard let part = ResponsePart(rawValue: partName) else {
-            throw ValidationError("--part must be response, answer or think (got '\(partName)')")
-        }
+        let part = self.part ?? judge.defaultPart
         let file = try GenerationFile.read(input)
         let benchmark = file.benchmarkName.flatMap { try? Benchmark.named($0) }
         let ungenerated = file.data.filter { $0.generationError != nil }.count
@@ -124,16 +70,16 @@ struct EvalCommand: ParsableCommand {
         }
 
         let j: ResponseJudge
-        switch judgeName {
-        case _ where AbilityJudgeOptions.names.contains(judgeName):
-            j = try ability.judge(named: judgeName)!
-        case "refusal":
+        switch judge {
+        case .math, .choice, .code:
+            j = try ability.judge(judge)
+        case .refusal:
             j = RefusalJudge()
-        case "rubric":
+        case .rubric:
             j = try makeRubric(input: input)
-        default:
+        case .llamaGuard:
             if guardEndpoint {
-                j = LlamaGuardJudge(endpoint: try makeClient(input: input), model: modelName, concurrency: concurrency)
+                j = LlamaGuardJudge(endpoint: try makeClient(input: input), model: modelName, concurrency: endpoint.concurrency)
                 break
             }
             if let dump = dumpPrompts {
@@ -141,9 +87,7 @@ struct EvalCommand: ParsableCommand {
                 for r in file.data {
                     for resp in r.response {
                         let text = part.extract(from: resp).text
-                        let obj = ["prompt": LlamaGuardFormat.prompt(instruction: r.instruction, response: text)]
-                        let d = try JSONSerialization.data(withJSONObject: obj)
-                        lines += String(decoding: d, as: UTF8.self) + "\n"
+                        lines += jsonLine(["prompt": .string(LlamaGuardFormat.prompt(instruction: r.instruction, response: text))]) + "\n"
                     }
                 }
                 try AtomicFile.write(lines, to: dump)
@@ -165,27 +109,18 @@ struct EvalCommand: ParsableCommand {
             failed = max(failed, r.failures)
             total = max(total, r.failures + r.overall.n)
         }
-        try allowFailures.enforce(failed: failed, total: total, what: "judgements")
+        try failureAllowance.enforce(failed: failed, total: total, what: "judgements")
     }
 
     func makeRubric(input: String) throws -> RubricJudge {
-        guard let mode = RubricMode(rawValue: rubricMode) else {
-            throw ValidationError("--rubric-mode must be auto, harmfulness or xstest (got '\(rubricMode)')")
-        }
-        return RubricJudge(client: try makeClient(input: input), model: modelName, mode: mode, jsonMode: !noJsonMode, concurrency: concurrency)
+        RubricJudge(client: try makeClient(input: input), model: modelName, mode: rubricMode, jsonMode: !noJsonMode, concurrency: endpoint.concurrency)
     }
 
     func makeClient(input: String) throws -> ChatClient {
-        var key: String?
-        if !noAuth {
-            guard let k = ProcessInfo.processInfo.environment[apiKeyEnv], !k.isEmpty else {
-                throw SafetyEvalError.endpoint(detail: "environment variable \(apiKeyEnv) is not set; export it, name another with --api-key-env, or pass --no-auth for a local server")
-            }
-            key = k
-        }
+        let key = try endpoint.apiKey(noAuth: noAuth)
         let dir = cacheDir ?? URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent(".safekey-judge-cache").path
-        return try ChatClient.judgeClient(apiBase: apiBase, apiKey: key, timeout: timeout, maxAttempts: attempts, concurrency: concurrency,
-                                          cache: CompletionCache(directory: dir))
+        return try ChatClient.judgeClient(apiBase: endpoint.base ?? "", apiKey: key, timeout: endpoint.timeout, maxAttempts: attempts,
+                                          concurrency: endpoint.concurrency, cache: CompletionCache(directory: dir))
     }
 
     static func rateLine(_ r: RateResult, benchmark: String) -> String {
@@ -218,4 +153,16 @@ struct EvalCommand: ParsableCommand {
         s += "\n\nCompliance phrases (\(p.compliance.count)):\n" + p.compliance.map { "  \($0)" }.joined(separator: "\n")
         return s
     }
+}
+
+/// `eval`'s endpoint defaults (the rubric judge, and Llama Guard with --guard-endpoint): OpenAI's
+/// API, the key in OPENAI_API_KEY (required unless --no-auth), 60 s a request, 4 in flight.
+enum RubricEndpoint: EndpointDefaults {
+    static let apiBaseHelp = "rubric: OpenAI-compatible base URL (POST {base}/chat/completions; default: https://api.openai.com/v1)."
+    static let apiBase: String? = "https://api.openai.com/v1"
+    static let apiKeyEnv: String? = "OPENAI_API_KEY"
+    static let keyRequired = true
+    static let scope = "rubric: "
+    static let timeout: Double = 60
+    static let concurrency = 4
 }

@@ -15,20 +15,11 @@ struct ExportCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case gguf }
 
-    @Option(help: "Model to export: a Hugging Face folder (config.json, safetensors, tokenizer.json) or a .gguf file.")
-    var model: String
-
-    @Option(help: "Output format.")
-    var format: Format = .gguf
-
-    @Option(help: "Storage of the matrices (norms and biases stay f32).")
-    var type: GGUFExportType = .f16
-
-    @Option(help: "Tokenizer to embed (default: the model's own; a folder, tokenizer.json or .gguf).")
-    var tokenizer: String?
-
-    @Option(help: "Output file (.gguf).")
-    var output: String
+    @Option(help: "Model to export: a Hugging Face folder (config.json, safetensors, tokenizer.json) or a .gguf file.") var model: String
+    @Option(help: "Output format.") var format: Format = .gguf
+    @Option(help: "Storage of the matrices (norms and biases stay f32).") var type: GGUFExportType = .f16
+    @Option(help: "Tokenizer to embed (default: the model's own; a folder, tokenizer.json or .gguf).") var tokenizer: String?
+    @Option(help: "Output file (.gguf).") var output: String
 
     func validate() throws {
         guard output.lowercased().hasSuffix(".gguf") else { throw ValidationError("--output must name a .gguf file") }
@@ -51,5 +42,3 @@ struct ExportCommand: ParsableCommand {
                      m.parameters.count, Double(size) / 1e6, Date().timeIntervalSince(start)))
     }
 }
-
-extension GGUFExportType: ExpressibleByArgument {}

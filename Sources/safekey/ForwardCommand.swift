@@ -12,42 +12,20 @@ struct ForwardCommand: ParsableCommand {
         abstract: "Run one forward pass and print logits and final hidden states as JSON."
     )
 
-    @Option(help: "Hugging Face model folder (config.json + safetensors), or a .gguf file.")
-    var model: String
-
-    @Option(help: "Comma-separated token ids, e.g. 3,17,250.")
-    var ids: String
-
-    @Option(help: "PEFT LoRA adapter folder applied on top of --model.")
-    var adapter: String?
-
-    @Option(name: .customLong("mask-prefix"), help: "Hide key positions 0..<N from every query.")
-    var maskPrefix: Int = 0
-
-    @Flag(help: "Load weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
-
-    func parsedIds() throws -> [Int] {
-        let parts = ids.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        var out: [Int] = []
-        for (i, p) in parts.enumerated() {
-            guard let v = Int(p) else { throw ValidationError("--ids: entry \(i + 1) (\"\(p)\") is not an integer; pass e.g. --ids 3,17,250") }
-            out.append(v)
-        }
-        guard !out.isEmpty else { throw ValidationError("--ids: give at least one token id") }
-        return out
-    }
+    @OptionGroup var modelInput: ModelInputOptions
+    @Option(help: "Comma-separated token ids, e.g. 3,17,250.") var ids: CommaList<Int>
+    @Option(name: .customLong("mask-prefix"), help: "Hide key positions 0..<N from every query.") var maskPrefix: Int = 0
 
     func validate() throws {
-        let n = try parsedIds().count
-        guard maskPrefix >= 0, maskPrefix <= n else {
-            throw ValidationError("--mask-prefix \(maskPrefix) must be between 0 and the number of ids (\(n))")
+        guard maskPrefix >= 0, maskPrefix <= ids.values.count else {
+            throw ValidationError("--mask-prefix \(maskPrefix) must be between 0 and the number of ids (\(ids.values.count))")
         }
     }
 
     func run() throws {
         defer { PeakMemory.reportIfRequested() }
-        let m = try DecoderModel(folder: model, adapter: adapter, allowNonFinite: allowNonfinite)
-        let text = try m.forwardReport(ids: try parsedIds(), maskPrefix: maskPrefix)
+        let m = try modelInput.load()
+        let text = try m.forwardReport(ids: ids.values, maskPrefix: maskPrefix)
         try Console.out(text + "\n")
     }
 }

@@ -36,54 +36,30 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Model folder (config.json, *.safetensors, tokenizer.json with a chat template), or a .gguf file (its tokenizer and template come with it). Not with --api-base.")
     var model: String?
 
-    @Option(help: "Benchmark as NAME=PATH (repeatable), e.g. strongreject=strongreject_dataset.csv.")
-    var data: [String] = []
-
-    @Option(help: "Output file (one --data) or folder (several: <folder>/<name>.json). An existing file is resumed.")
-    var output: String
-
-    @Option(help: "Keep the first N selected items.")
-    var limit: Int?
-    @Option(help: "Skip the first N items.")
-    var start: Int = 0
-    @Option(help: "Keep every N-th item (STAR-1 in the reference: 5).")
-    var stride: Int = 1
-    @Option(help: "Draw N items at random (seeded; kept in file order), e.g. WildJailbreak 250.")
-    var sample: Int?
-    @Option(help: "Seed of --sample and of sampling when --temperature > 0.")
-    var seed: UInt64 = 42
-
-    @Option(help: "Maximum new tokens per response (reference: 8000).")
-    var maxNewTokens: Int = 8000
-    @Option(help: "Sampling temperature (0 = greedy, the reference).")
-    var temperature: Float = 0
-    @Option(help: "Top-p (1 = off).")
-    var topP: Float = 1
-    @Option(help: "Top-k (0 = off).")
-    var topK: Int = 0
-    @Option(help: "Repetition penalty (reference: 1.2; 1 = off).")
-    var repetitionPenalty: Float = 1.2
+    @Option(help: "Benchmark as NAME=PATH (repeatable), e.g. strongreject=strongreject_dataset.csv.") var data: [String] = []
+    @Option(help: "Output file (one --data) or folder (several: <folder>/<name>.json). An existing file is resumed.") var output: String
+    @OptionGroup var selection: BenchmarkSelectionOptions
+    @Option(help: "Maximum new tokens per response (reference: 8000).") var maxNewTokens: Int = 8000
+    @Option(help: "Sampling temperature (0 = greedy, the reference).") var temperature: Float = 0
+    @Option(help: "Top-p (1 = off).") var topP: Float = 1
+    @Option(help: "Top-k (0 = off).") var topK: Int = 0
+    @Option(help: "Repetition penalty (reference: 1.2; 1 = off).") var repetitionPenalty: Float = 1.2
     @Option(help: "Pre-fill the first N tokens of each item's target into the response (prefilling attack; default 20 for the 'prefilling' benchmark, as the reference).")
     var prefillTokens: Int?
-    @Option(help: "Responses per prompt.")
-    var samples: Int = 1
-    @Option(help: "Prompts per batch (each prompt contributes --samples rows).")
-    var batchSize: Int = 8
-    @Option(help: "Multi-turn sets: replay (generate every assistant turn) or recorded (keep recorded turns).")
-    var multiTurn: String = "replay"
-    @Option(help: "Name stored in meta_info.model (default: the model folder's name); with --api-base, also the model asked for (required).")
-    var modelName: String?
+    @Option(help: "Responses per prompt.") var samples: Int = 1
+    @Option(help: "Prompts per batch (each prompt contributes --samples rows).") var batchSize: Int = 8
+    @Option(help: "Multi-turn sets: replay (generate every assistant turn) or recorded (keep recorded turns).") var multiTurn: MultiTurnMode = .replay
+    @Option(help: "Name stored in meta_info.model (default: the model folder's name); with --api-base, also the model asked for (required).") var modelName: String?
     @Option(help: "Weights in memory: f32, or bf16 (half the memory and ~1.6× faster batch-1 decoding; results differ from f32 by bf16 rounding unless the checkpoint is bf16).")
     var weights: WeightStorage = .f32
-    @Option(help: "PEFT LoRA adapter folder applied on top of --model (e.g. the output of train --lora-rank).")
-    var adapter: String?
-    @Flag(help: "No progress line on stderr.")
-    var quiet = false
+    @Option(help: "PEFT LoRA adapter folder applied on top of --model (e.g. the output of train --lora-rank).") var adapter: String?
+    @Flag(help: "No progress line on stderr.") var quiet = false
     @OptionGroup var api: GenerateAPIOptions
+    @OptionGroup var failureAllowance: FailureOptions
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("give at least one --data NAME=PATH") }
-        switch (model, api.apiBase) {
+        switch (model, api.endpoint.apiBase) {
         case (nil, nil): throw ValidationError("give --model (in-process) or --api-base with --model-name (an OpenAI-compatible server)")
         case (.some, .some): throw ValidationError("give either --model or --api-base, not both (--tokenizer gives the server's model's tokenizer)")
         case (nil, .some):
@@ -93,12 +69,10 @@ struct GenerateCommand: ParsableCommand {
         }
         let prefilling = (prefillTokens ?? 0) > 0 || (prefillTokens == nil && data.contains { (try? DataArgument(parsing: $0))?.benchmark == .prefilling })
         try api.validate(prefilling: prefilling)
-        guard maxNewTokens >= 1, samples >= 1, batchSize >= 1, stride >= 1, start >= 0 else {
-            throw ValidationError("need --max-new-tokens, --samples, --batch-size, --stride ≥ 1 and --start ≥ 0")
+        guard maxNewTokens >= 1, samples >= 1, batchSize >= 1 else {
+            throw ValidationError("need --max-new-tokens, --samples and --batch-size ≥ 1")
         }
         if let p = prefillTokens, p < 0 { throw ValidationError("--prefill-tokens must be ≥ 0") }
-        if let n = limit { try OptionRange.atLeast("--limit", n, 1) }
-        if let n = sample { try OptionRange.atLeast("--sample", n, 1) }
         try OptionRange.within("--temperature", Double(temperature), 0...100)
         try OptionRange.within("--top-p", Double(topP), 0...1)
         try OptionRange.atLeast("--top-k", topK, 0)
@@ -108,22 +82,21 @@ struct GenerateCommand: ParsableCommand {
                 try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--data", path)] + (model.map { [("--model", $0)] } ?? []))
             }
         }
-        guard MultiTurnMode(rawValue: multiTurn) != nil else { throw ValidationError("--multi-turn must be replay or recorded") }
     }
 
     func run() throws {
         let arguments = try data.map(DataArgument.init(parsing:))
-        let selection = BenchmarkSelection(start: start, stride: stride, sample: sample, seed: seed, limit: limit)
+        let start = selection.start, chosen = selection.selection
         // Load every benchmark before the model, so a bad --data fails in milliseconds.
         let loaded = try arguments.map { arg -> (DataArgument, [BenchmarkItem]) in
             let all = try BenchmarkLoader.load(arg)
             guard start < all.count || all.isEmpty else {
                 throw ValidationError("--start \(start) is past the end of \(arg.benchmark.rawValue) (\(all.count) items); use 0…\(all.count - 1)")
             }
-            return (arg, selection.apply(all))
+            return (arg, chosen.apply(all))
         }
         let params = SamplingParameters(maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP,
-                                        repetitionPenalty: repetitionPenalty, seed: seed)
+                                        repetitionPenalty: repetitionPenalty, seed: selection.seed)
         let generator: ResponseGenerator
         if let model {
             let t0 = Date()
@@ -134,18 +107,18 @@ struct GenerateCommand: ParsableCommand {
             generator = local
         } else {
             let remote = try api.generator(modelName: modelName ?? "", params: params)
-            log("generating through \(remote.client.endpoint.baseURL.absoluteString) (model \(remote.modelName), \(remote.mode == .completions ? "prompts rendered here, /completions" : "/chat/completions"), \(api.concurrency) in flight)")
+            log("generating through \(remote.client.endpoint.baseURL.absoluteString) (model \(remote.modelName), \(remote.mode == .completions ? "prompts rendered here, /completions" : "/chat/completions"), \(api.endpoint.concurrency) in flight)")
             generator = remote
         }
         // Through a server, a batch is what is in flight at once (the file is written after each).
-        let batch = api.isSet ? max(batchSize, api.concurrency) : batchSize
+        let batch = api.isSet ? max(batchSize, api.endpoint.concurrency) : batchSize
         var failed = 0, total = 0
         for (arg, items) in loaded {
             let dest = arguments.count == 1 ? output : (output as NSString).appendingPathComponent("\(arg.benchmark.rawValue).json")
             try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let prefill = prefillTokens ?? (arg.benchmark == .prefilling ? 20 : nil)
             let runner = GenerationRunner(generator: generator, batchSize: batch, samples: samples, prefillTokens: prefill,
-                                          multiTurnMode: MultiTurnMode(rawValue: multiTurn) ?? .replay)
+                                          multiTurnMode: multiTurn)
             log("\(arg.benchmark.rawValue): \(items.count) items -> \(dest)")
             let file = try runner.run(items: items, benchmark: arg.benchmark, output: dest) { p, startedAt in
                 if !quiet { Console.err("\r" + p.line(startedAt: startedAt)) }
@@ -161,13 +134,10 @@ struct GenerateCommand: ParsableCommand {
             try Console.out("\(arg.benchmark.rawValue): \(file.data.count) items, \(file.data.reduce(0) { $0 + $1.response.count }) responses"
                             + (failures.isEmpty ? "" : ", \(failures.count) failed") + " -> \(dest)\n")
         }
-        try api.allowFailures.enforce(failed: failed, total: total, what: "items")
+        try failureAllowance.enforce(failed: failed, total: total, what: "items")
     }
 
     private func log(_ s: String) {
         if !quiet { Console.err(s + "\n") }
     }
 }
-
-/// `--weights f32|bf16` (`generate`, `bench generate`); a bad value is rejected with the choices.
-extension WeightStorage: ExpressibleByArgument {}

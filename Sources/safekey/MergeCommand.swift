@@ -13,29 +13,17 @@ struct MergeCommand: ParsableCommand {
 
     @Option(help: "Base model: a Hugging Face folder or a .gguf file (its tokenizer is written as tokenizer.json).") var model: String
     @Option(help: "PEFT adapter folder (adapter_config.json + adapter_model.safetensors).") var adapter: String
-    @Option(help: "Output folder.") var output: String
-    @Option(help: "Weights dtype written: bf16 or f32.") var dtype: MergeDType = .bf16
-    @Flag(help: "Replace an existing, non-empty --output folder.") var overwrite = false
-
-    enum MergeDType: String, ExpressibleByArgument, CaseIterable {
-        case bf16, f32
-        var dtype: DType { self == .bf16 ? .bf16 : .f32 }
-    }
+    @OptionGroup var destination: OutputFolderOptions
+    @Option(help: "Weights dtype written.") var dtype: SaveDType = .bf16
 
     func validate() throws {
-        try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--model", model), ("--adapter", adapter)], folder: true)
-        try OutputGuard.refuseExisting("--output", output, overwrite: overwrite)
+        try destination.refuse(inputs: [("--model", model), ("--adapter", adapter)])
     }
 
     func run() throws {
-        do {
-            let m = try DecoderModel(folder: model, adapter: adapter)
-            try m.mergeAdapters()
-            try m.save(to: output, dtype: dtype.dtype)
-            FileHandle.standardError.write(Data("merged \(adapter) into \(model) -> \(output) (\(dtype.rawValue))\n".utf8))
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let m = try DecoderModel(folder: model, adapter: adapter)
+        try m.mergeAdapters()
+        try m.save(to: destination.output, dtype: dtype.dtype)
+        printErr("merged \(adapter) into \(model) -> \(destination.output) (\(dtype.rawValue))")
     }
 }

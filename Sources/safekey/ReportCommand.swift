@@ -18,17 +18,10 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write report.json, report.md and report.html from judged result files."
     )
 
-    @Argument(help: "Judged generation files (model from meta_info.model or the parent folder; benchmark from meta_info.data or the file name).")
-    var results: [String]
-
-    @Option(help: "Folder for report.json, report.md and report.html.")
-    var output: String
-
-    @Option(help: "Example responses kept per cell.")
-    var examples: Int = 3
-
-    @Option(help: "Model the combined safety + ability table compares against (deltas in percentage points).")
-    var baseline: String?
+    @Argument(help: "Judged generation files (model from meta_info.model or the parent folder; benchmark from meta_info.data or the file name).") var results: [String]
+    @Option(help: "Folder for report.json, report.md and report.html.") var output: String
+    @Option(help: "Example responses kept per cell.") var examples: Int = 3
+    @Option(help: "Model the combined safety + ability table compares against (deltas in percentage points).") var baseline: String?
 
     @Option(help: "Tokenizer (tokenizer.json or its folder) that counts response and thinking tokens for files without counts (written by other tools).")
     var tokenizer: String?

@@ -27,4 +27,15 @@ struct SafeKeyCommand: ParsableCommand {
             ChatCommand.self,
         ]
     )
+
+    /// Parses the arguments and runs the command; a parsing error is argument-parser's to print,
+    /// and everything a command throws goes to ``ErrorReport`` — no command prints its own errors.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            ErrorReport.end(with: error)
+        }
+    }
 }

@@ -5,26 +5,17 @@ import Serve
 
 /// Options shared by `serve`, `chat` and `bench serve`: which model and how it is held.
 struct ServedModelOptions: ParsableArguments {
-    @Option(help: "Model folder (config.json, *.safetensors, tokenizer.json with a chat template), or a .gguf file.")
-    var model: String
-    @Option(help: "PEFT LoRA adapter folder applied on top of --model (e.g. the output of train --lora-rank), as generate --adapter.")
-    var adapter: String?
-    @Option(help: "Name clients use in the 'model' field (default: the folder's name).")
-    var servedModelName: String?
-    @Option(help: "Weights in memory: f32 or bf16 (inference only; half the memory).")
-    var weights: WeightStorage = .f32
-    @Option(help: "Reasoning parser: auto (deepseek_r1 when the chat template writes <think>), deepseek_r1 or none.")
-    var reasoningParser: ReasoningParserChoice = .auto
-    @Option(help: "Context length per sequence (prompt + generated tokens; default and maximum: max_position_embeddings).")
-    var maxModelLen: Int?
+    @OptionGroup var location: ModelLocation
+    @Option(help: "Name clients use in the 'model' field (default: the folder's name).") var servedModelName: String?
+    @Option(help: "Weights in memory: f32 or bf16 (inference only; half the memory).") var weights: WeightStorage = .f32
+    @Option(help: "Reasoning parser: auto (deepseek_r1 when the chat template writes <think>), deepseek_r1 or none.") var reasoningParser: ReasoningParserChoice = .auto
+    @Option(help: "Context length per sequence (prompt + generated tokens; default and maximum: max_position_embeddings).") var maxModelLen: Int?
 
     func load() throws -> ServedModel {
-        try ServedModel(path: model, name: servedModelName, weightStorage: weights, adapter: adapter, reasoningParser: reasoningParser,
+        try ServedModel(path: location.model, name: servedModelName, weightStorage: weights, adapter: location.adapter, reasoningParser: reasoningParser,
                         maxModelLength: maxModelLen)
     }
 }
-
-extension ReasoningParserChoice: ExpressibleByArgument {}
 
 /// `safekey serve --model DIR|FILE.gguf [--adapter DIR] [--host 127.0.0.1] [--port 8000]` — an OpenAI-compatible server with
 /// continuous batching (issue 18): `POST /v1/chat/completions` (streaming or not),
@@ -47,8 +38,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Most sequences decoded together (one batched step).") var maxBatch = 32
     @Option(help: "Most sequences waiting for a slot; more get HTTP 429.") var maxQueue = 256
     @Option(help: "Largest request body in bytes (HTTP 413 above).") var maxBodyBytes = 4 << 20
-    @Option(help: "Environment variable holding the API key; requests then need 'Authorization: Bearer <key>'.")
-    var apiKeyEnv: String?
+    @Option(help: "Environment variable holding the API key; requests then need 'Authorization: Bearer <key>'.") var apiKeyEnv: String?
     @Flag(help: "No per-request log lines.") var quiet = false
 
     func validate() throws {

@@ -11,17 +11,10 @@ struct TemplateCommand: ParsableCommand {
         abstract: "Render messages with a model's chat template (printed exactly, nothing appended)."
     )
 
-    @Option(name: .long, help: "Model folder (tokenizer.json + tokenizer_config.json or chat_template.jinja), tokenizer.json, or a .gguf file.")
-    var tokenizer: String
-
-    @Option(name: .long, help: "JSON file: [{\"role\": …, \"content\": …}, …] or {\"messages\": […], \"tools\": […]}.")
-    var messages: String
-
-    @Flag(name: .long, help: "End with the assistant header so the model answers next.")
-    var addGenerationPrompt = false
-
-    @Flag(name: .long, help: "Keep <think>…</think> in assistant turns (R1 templates drop it; SafeKey trains on it).")
-    var keepThinking = false
+    @Option(name: .long, help: "Model folder (tokenizer.json + tokenizer_config.json or chat_template.jinja), tokenizer.json, or a .gguf file.") var tokenizer: String
+    @Option(name: .long, help: "JSON file: [{\"role\": …, \"content\": …}, …] or {\"messages\": […], \"tools\": […]}.") var messages: String
+    @Flag(name: .long, help: "End with the assistant header so the model answers next.") var addGenerationPrompt = false
+    @Flag(name: .long, help: "Keep <think>…</think> in assistant turns (R1 templates drop it; SafeKey trains on it).") var keepThinking = false
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: messages) else {

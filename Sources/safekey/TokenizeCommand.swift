@@ -17,29 +17,14 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Encode JSONL {\"text\"} lines to {\"ids\"} (or decode {\"ids\"} with --decode) with a model's tokenizer.json."
     )
 
-    @Option(name: .long, help: "Model folder holding tokenizer.json, the tokenizer.json file, or a .gguf file.")
-    var tokenizer: String
-
-    @Flag(name: .long, help: "Add the post-processor's special tokens (e.g. BOS).")
-    var addSpecialTokens = false
-
-    @Flag(name: .long, help: "Also write each token's [start, end) in Unicode scalars of the text.")
-    var offsets = false
-
-    @Option(name: .long, help: "Read JSONL from this file instead of stdin.")
-    var input: String?
-
-    @Flag(name: .long, help: "Decode {\"ids\": [...]} lines to {\"text\": ...}.")
-    var decode = false
-
-    @Flag(name: .long, help: "With --decode, drop special tokens.")
-    var skipSpecialTokens = false
-
-    @Flag(name: .long, help: "Print single-thread encode throughput to stderr (used by Scripts/bench_tokenizer.py).")
-    var timing = false
-
-    @Option(name: .long, help: "With --timing, encode the input this many times and report the fastest pass.")
-    var `repeat` = 1
+    @Option(name: .long, help: "Model folder holding tokenizer.json, the tokenizer.json file, or a .gguf file.") var tokenizer: String
+    @Flag(name: .long, help: "Add the post-processor's special tokens (e.g. BOS).") var addSpecialTokens = false
+    @Flag(name: .long, help: "Also write each token's [start, end) in Unicode scalars of the text.") var offsets = false
+    @Option(name: .long, help: "Read JSONL from this file instead of stdin.") var input: String?
+    @Flag(name: .long, help: "Decode {\"ids\": [...]} lines to {\"text\": ...}.") var decode = false
+    @Flag(name: .long, help: "With --decode, drop special tokens.") var skipSpecialTokens = false
+    @Flag(name: .long, help: "Print single-thread encode throughput to stderr (used by Scripts/bench_tokenizer.py).") var timing = false
+    @Option(name: .long, help: "With --timing, encode the input this many times and report the fastest pass.") var `repeat` = 1
 
     private struct TextLine: Decodable { let text: String }
     private struct IdsLine: Decodable { let ids: [Int] }

@@ -13,70 +13,51 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Fine-tune a model with SafeKey (SFT + Query-Mask Modeling + Dual-Path Safety Head).",
         discussion: """
-        OUTPUT becomes a Hugging Face model folder (config.json, weights, tokenizer files) plus
-        safety_head.safetensors and trainer_state.json; OUTPUT/checkpoint/ holds the resumable state
-        (f32 weights, AdamW moments), written atomically. Example:
+        OUTPUT becomes a Hugging Face model folder (config.json, weights, tokenizer files) plus \
+        safety_head.safetensors and trainer_state.json; OUTPUT/checkpoint/ holds the resumable state \
+        (f32 weights, AdamW moments), written atomically. An existing, non-empty OUTPUT is refused unless \
+        --overwrite is given or it is the --resume folder. Example:
           safekey train --model Assets/world-base --data train.jsonl --output /tmp/safekey-run --epochs 3 --lr 1e-3
-        With --lora-rank R (or --adapter DIR) the base is frozen (BF16 by default, --base-weights) and
-        only LoRA adapters and the safety heads train; OUTPUT is then a PEFT adapter folder
-        (adapter_config.json, adapter_model.safetensors) plus safety_head.safetensors and trainer_state.json.
-        Data parallel (Open MPI): `mpirun -np N safekey train …` (add --hostfile across machines) splits each
-        optimizer step over N ranks: global batch = batch-size × grad-accum × N, the same data order,
-        schedule and results as one process with grad-accum × N. Rank 0 alone writes OUTPUT and --log;
+        With --lora-rank R (or --adapter DIR, which continues that adapter with its rank, alpha and targets) \
+        the base is frozen (BF16 by default, --base-weights) and only LoRA adapters and the safety heads \
+        train; OUTPUT is then a PEFT adapter folder (adapter_config.json, adapter_model.safetensors) plus \
+        safety_head.safetensors and trainer_state.json.
+        Data parallel (Open MPI): `mpirun -np N safekey train …` (add --hostfile across machines) splits each \
+        optimizer step over N ranks: global batch = batch-size × grad-accum × N, the same data order, \
+        schedule and results as one process with grad-accum × N. Rank 0 alone writes OUTPUT and --log; \
         every rank must read the same --model, --data and --resume (a shared file system, or copies).
         """)
 
-    @Option(help: "Base model folder (Hugging Face layout).") var model: String
-    @Option(help: "SafeKey records (JSON array or JSONL).") var data: String
-    @Option(help: "Output folder.") var output: String
-    @Option var epochs = 5
-    @Option(help: "QMM and DPSH are on in the last k epochs.") var lastKEpochs = 2
-    @Option var lr = 1e-5
-    @Option(help: "AdamW betas, comma-separated.") var betas = "0.9,0.95"
-    @Option var weightDecay: Float = 1e-4
-    @Option var warmupRatio = 0.05
-    @Option var batchSize = 1
-    @Option var gradAccum = 1
-    @Option var maxSeqLen = 8192
-    @Option var seed: UInt64 = 2002
-    @Flag(help: "Keep the data order of the file.") var noShuffle = false
-    @Option(help: "Objectives to use: any of sft,qmm,dpsh.") var objectives = "sft,qmm,dpsh"
-    @Option var keySentenceWeight: Float = 0.2
-    @Option var headWeight: Float = 0.2
-    @Option var headTheta: Float = 0.5
-    @Flag(help: "QMM without hiding the prompt (the reference's mask ablation).") var qmmNoMask = false
-    @Flag(help: "Probe only: detach hidden states from the heads; the loss is the head loss.") var detachHead = false
-    @Option(help: "Clip the global gradient norm (off by default).") var maxGradNorm: Float?
-    @Flag(help: "Recompute each layer in backward to save memory.") var gradientCheckpointing = false
-    @Option(help: "Stop after N optimizer steps in total.") var maxSteps: Int?
-    @Flag(help: "Save the Hugging Face folder at every epoch end.") var saveEveryEpoch = false
-    @Option(help: "Resumable checkpoint every N optimizer steps (default: epoch ends only).") var checkpointEvery = 0
-    @Option(help: "Weights dtype of the saved model: bf16 or f32.") var saveDtype = "bf16"
+    @OptionGroup var modelInput: ModelInputOptions
+    @OptionGroup var records: RecordInputOptions
+    @OptionGroup var destination: OutputFolderOptions
+    @OptionGroup var trainer: TrainerFlags
+    @Flag(help: "Also save the Hugging Face folder into --output at every epoch end.") var saveEveryEpoch = false
+    @Option(help: "Weights dtype of the saved model.") var saveDtype: SaveDType = .bf16
     @Option(help: "JSONL log file, one line per optimizer step.") var log: String?
     @Option(help: "Resume from this earlier output folder (its checkpoint/).") var resume: String?
     @Option(help: "Initial safety head weights (safetensors).") var safetyHead: String?
-    @Flag(help: "Fail on the first bad record instead of skipping it.") var strict = false
     @Option(help: "Train LoRA adapters of this rank on a frozen base instead of every weight.") var loraRank: Int?
     @Option(help: "LoRA alpha (scale alpha/rank); default 2 × rank.") var loraAlpha: Float?
     @Option(help: "Dropout on the LoRA path's input.") var loraDropout: Float = 0
     @Option(help: "Comma-separated Hugging Face module names that get adapters.")
-    var loraTargets = LoRAConfig.allProjections.joined(separator: ",")
-    @Option(help: "Start from this PEFT adapter folder (its rank, alpha and targets) instead of fresh adapters.") var adapter: String?
+    var loraTargets = CommaList(LoRAConfig.allProjections)
     @Option(help: "Frozen base weights in memory with LoRA: bf16 (half the memory) or f32.") var baseWeights: WeightStorage = .bf16
-    @Flag(help: "Replace an existing, non-empty --output folder (default: refuse, unless it is the --resume folder).") var overwrite = false
-    @Flag(help: "Load base weights that hold NaN or infinity (refused by default).") var allowNonfinite = false
     @Option(help: "Under mpirun: gradient bucket size of the all-reduce in MB (PyTorch DDP's bucket_cap_mb).") var bucketMb = 25
 
+    var output: String { destination.output }
+
     func validate() throws {
-        do { _ = try makeOptions().validate() } catch let e as TrainingError { throw ValidationError(e.description) }
         guard bucketMb > 0 else { throw ValidationError("--bucket-mb \(bucketMb) is outside its valid range 1…") }
-        try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--model", model), ("--data", data)]
-            + (safetyHead.map { [("--safety-head", $0)] } ?? []), folder: true)
-        if let log { try OutputGuard.refuseOverwritingInputs(output: ("--log", log), inputs: [("--model", model), ("--data", data)]) }
+        let inputs = [("--model", modelInput.model), ("--data", records.data)] + (safetyHead.map { [("--safety-head", $0)] } ?? [])
+        try destination.refuseOverwritingInputs(inputs)
+        if let log { try OutputGuard.refuseOverwritingInputs(output: ("--log", log), inputs: [("--model", modelInput.model), ("--data", records.data)]) }
         let resuming = resume.map { OutputGuard.resolved($0) == OutputGuard.resolved(output) } ?? false
         // Under mpirun only rank 0 writes OUTPUT, so only rank 0 judges it (another rank could
         // otherwise see the folder rank 0 has just created).
-        if Launch.announcedRank == 0 { try OutputGuard.refuseExisting("--output", output, overwrite: overwrite, unless: resuming) }
+        if Launch.announcedRank == 0 {
+            try OutputGuard.refuseExisting("--output", output, overwrite: destination.overwrite, unless: resuming)
+        }
     }
 
     func run() throws {
@@ -84,77 +65,39 @@ struct TrainCommand: ParsableCommand {
         do {
             let c = try Launch.collective()
             collective = c
-            let options = try makeOptions()
-            try options.validate()
-            try trainWith(options, collective: c)
+            try trainWith(try trainer.trainerOptions(), collective: c)
             c.finish()
         } catch {
             guard let c = collective, c.size > 1 else {
                 let n = Launch.mpiWorldSize ?? 1
-                printErr(n > 1 ? "error: rank \(Launch.announcedRank) of \(n): \(error)" : "error: \(error)")
-                throw ExitCode(1)
+                if n > 1 { throw RankError(rank: Launch.announcedRank, size: n, underlying: error) }
+                throw error
             }
             // One rank failed: end the whole job now rather than leave the others waiting in a
             // collective (MPI_Abort; mpirun then reports the job aborted).
-            printErr("error: rank \(c.rank) of \(c.size): \(error); stopping every rank (the last checkpoint is intact)")
+            printErr("error: \(RankError(rank: c.rank, size: c.size, underlying: error)); stopping every rank (the last checkpoint is intact)")
             c.abort(code: 1)
         }
     }
 
-    /// The trainer options the flags describe (ranges are checked by `TrainerOptions.validate`).
-    private func makeOptions() throws -> TrainerOptions {
-        var options = TrainerOptions()
-        options.epochs = epochs
-        options.lastKEpochs = lastKEpochs
-        options.learningRate = lr
-        let b = betas.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard b.count == 2 else { throw TrainingError.invalidOption("--betas takes two numbers, e.g. 0.9,0.95; got \(betas)") }
-        options.betas = (b[0], b[1])
-        options.weightDecay = weightDecay
-        options.warmupRatio = warmupRatio
-        options.batchSize = batchSize
-        options.gradAccum = gradAccum
-        options.maxSeqLen = maxSeqLen
-        options.seed = seed
-        options.shuffle = !noShuffle
-        let objs = Set(objectives.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        guard objs.isSubset(of: ["sft", "qmm", "dpsh"]), objs.contains("sft") || detachHead else {
-            throw TrainingError.invalidOption("--objectives takes a comma list of sft, qmm, dpsh (sft required); got \(objectives)")
-        }
-        options.objective.useQMM = objs.contains("qmm")
-        options.objective.useDPSH = objs.contains("dpsh")
-        options.objective.keySentenceWeight = keySentenceWeight
-        options.objective.headWeight = headWeight
-        options.objective.headTheta = headTheta
-        options.objective.qmmNoMask = qmmNoMask
-        options.objective.detachHead = detachHead
-        options.objective.gradientCheckpointing = gradientCheckpointing
-        options.maxGradNorm = maxGradNorm
-        options.maxSteps = maxSteps
-        options.saveEveryEpoch = saveEveryEpoch
-        options.checkpointEvery = checkpointEvery
-        guard saveDtype == "bf16" || saveDtype == "f32" else { throw TrainingError.invalidOption("--save-dtype is bf16 or f32, not \(saveDtype)") }
-        guard (0...1).contains(headTheta) else { throw TrainingError.invalidOption("--head-theta must lie in [0, 1]") }
-        return options
-    }
-
     private func trainWith(_ options: TrainerOptions, collective: Collective) throws {
         let writer = collective.rank == 0
-        let loaded = try TrainingInputs.load(model: model, data: data, maxSeqLen: maxSeqLen, strict: strict, report: writer)
-        let lora = loraRank != nil || adapter != nil
-        let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32, allowNonFinite: allowNonfinite)
-        if let adapter {
+        let model = modelInput.model
+        let loaded = try records.load(tokenizerOf: model, report: writer)
+        let lora = loraRank != nil || modelInput.adapter != nil
+        let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32, allowNonFinite: modelInput.allowNonfinite)
+        if let adapter = modelInput.adapter {
             try decoder.loadAdapter(folder: adapter)
             if let r = loraRank, r != decoder.loraConfig?.rank {
                 throw TrainingError.invalidOption("--lora-rank \(r) differs from the rank \(decoder.loraConfig?.rank ?? 0) of --adapter \(adapter); drop --lora-rank")
             }
         } else if let loraRank {
-            let targets = loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            do { try decoder.attachLoRA(LoRAConfig(rank: loraRank, alpha: loraAlpha, dropout: loraDropout, targets: targets), seed: seed) }
+            let targets = loraTargets.values
+            do { try decoder.attachLoRA(LoRAConfig(rank: loraRank, alpha: loraAlpha, dropout: loraDropout, targets: targets), seed: options.seed) }
             catch { throw TrainingError.invalidOption("--lora-*: \(error)") }
         }
         let head = try safetyHead.map { try SafetyHead(file: $0, hiddenSize: decoder.config.hiddenSize) }
-            ?? SafetyHead(hiddenSize: decoder.config.hiddenSize, seed: seed)
+            ?? SafetyHead(hiddenSize: decoder.config.hiddenSize, seed: options.seed)
         let trainer = try Trainer(model: decoder, head: head, examples: loaded.examples,
                                   padId: loaded.tokenizer.eosTokenId ?? 0, options: options, collective: collective)
         trainer.bucketBytes = bucketMb * 1_000_000
@@ -183,18 +126,18 @@ struct TrainCommand: ParsableCommand {
             progress.update(step)
             return true
         }
-        let dtype: DType = saveDtype == "f32" ? .f32 : .bf16
+        let dtype = saveDtype.dtype, saveEveryEpoch = self.saveEveryEpoch
         let out = output, base = model
         try trainer.run { t in
             guard writer else { return }
             try TrainingCheckpoint.save(t, output: out)
-            if options.saveEveryEpoch && t.globalStep % t.stepsPerEpoch == 0 { try Self.saveModel(t, to: out, dtype: dtype, baseModel: base) }
+            if saveEveryEpoch && t.globalStep % t.stepsPerEpoch == 0 { try Self.saveModel(t, to: out, dtype: dtype, baseModel: base) }
         }
         if writer { progress.finish() }
         if let logFailure { throw logFailure }
         if writer {
             try Self.saveModel(trainer, to: output, dtype: dtype, baseModel: model)
-            printErr("saved \(output) (\(lora ? "LoRA adapter" : saveDtype)) after \(trainer.globalStep) optimizer steps")
+            printErr("saved \(output) (\(lora ? "LoRA adapter" : saveDtype.rawValue)) after \(trainer.globalStep) optimizer steps")
             if let s = trainer.reducer?.stats, s.steps > 0 {
                 printErr(String(format: "all-reduce: %d buckets of gradients per step (%.1f MB), %d started during backward and %d after it; "
                     + "%.3f s per step waited for communication after backward", trainer.reducer?.bucketCount ?? 0,

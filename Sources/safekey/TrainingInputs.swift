@@ -48,14 +48,3 @@ enum TrainingInputs {
         return Loaded(tokenizer: tokenizer, examples: examples, ids: ids, skipped: report.skipped.count + failed, truncatedAux: truncated)
     }
 }
-
-/// Writes a line to standard error.
-func printErr(_ s: String) {
-    Console.err(s + "\n")
-}
-
-/// One JSON object on one line (keys sorted, no escaping of slashes).
-func jsonLine(_ object: [String: Any]) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-    return String(decoding: data, as: UTF8.self)
-}

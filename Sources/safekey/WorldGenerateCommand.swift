@@ -18,7 +18,7 @@ struct WorldGenerateCommand: ParsableCommand {
         Example: safekey world generate --model demo-output/safekey --prompts my-prompts.jsonl --output out.jsonl
         """)
 
-    @Option(help: "Model folder (Hugging Face layout).") var model: String
+    @OptionGroup var modelInput: ModelInputOptions
     @Option(help: "JSONL prompts file.") var prompts: String
     @Option(help: "Output JSONL (default: stdout).") var output: String?
     @Option var maxNewTokens = 160
@@ -29,38 +29,31 @@ struct WorldGenerateCommand: ParsableCommand {
         try OptionRange.atLeast("--max-new-tokens", maxNewTokens, 1)
         try OptionRange.atLeast("--batch-size", batchSize, 1)
         try OptionRange.within("--repetition-penalty", Double(repetitionPenalty), 1e-3...1e3)
-        if let output { try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--prompts", prompts), ("--model", model)]) }
+        if let output { try OutputGuard.refuseOverwritingInputs(output: ("--output", output), inputs: [("--prompts", prompts)] + modelInput.inputPaths) }
     }
 
     func run() throws {
-        do { try generate() } catch {
-            printErr("error: \(error)")
-            throw ExitCode(1)
-        }
-    }
-
-    private func generate() throws {
         guard let text = try? String(contentsOfFile: prompts, encoding: .utf8) else {
-            throw ValidationError("cannot read \(prompts) as UTF-8 text")
+            throw CLIError("cannot read \(prompts) as UTF-8 text")
         }
-        var items: [[String: Any]] = []
+        var items: [JSONObject] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let obj = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-                  obj["prompt"] is String || obj["question"] is String else {
-                throw ValidationError("\(prompts):\(n + 1): expected a JSON object with a \"prompt\" string")
+            guard let obj = (try? JSONParser.parse(String(line), path: prompts))?.objectValue,
+                  obj["prompt"]?.stringValue != nil || obj["question"]?.stringValue != nil else {
+                throw CLIError("\(prompts):\(n + 1): expected a JSON object with a \"prompt\" string")
             }
             items.append(obj)
         }
-        guard !items.isEmpty else { throw ValidationError("\(prompts): no prompts") }
-        let tokenizer = try Tokenizer(path: model)
-        let decoder = try DecoderModel(folder: model)
+        guard !items.isEmpty else { throw CLIError("\(prompts): no prompts") }
+        let tokenizer = try Tokenizer(path: modelInput.model)
+        let decoder = try modelInput.load()
         var params = SamplingParameters(maxNewTokens: maxNewTokens, repetitionPenalty: repetitionPenalty)
         if let eos = tokenizer.eosTokenId { params.stopTokenIds = [eos] }
         let ids = try items.map { obj -> [Int] in
-            let prompt = (obj["prompt"] as? String) ?? (obj["question"] as? String) ?? ""
+            let prompt = obj["prompt"]?.stringValue ?? obj["question"]?.stringValue ?? ""
             let rendered = try tokenizer.applyChatTemplate([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true)
-            return try tokenizer.encode(rendered + ((obj["prefill"] as? String) ?? ""))
+            return try tokenizer.encode(rendered + (obj["prefill"]?.stringValue ?? ""))
         }
         var out = ""
         for start in stride(from: 0, to: ids.count, by: max(1, batchSize)) {
@@ -68,7 +61,7 @@ struct WorldGenerateCommand: ParsableCommand {
             let generated = try decoder.generate(prompts: Array(ids[start..<end]), params: params)
             for (j, g) in generated.enumerated() {
                 var obj = items[start + j]
-                obj["response"] = tokenizer.decode(g, skipSpecialTokens: true)
+                obj["response"] = JSONValue.string(tokenizer.decode(g, skipSpecialTokens: true))
                 out += jsonLine(obj) + "\n"
             }
             printErr("generated \(end)/\(ids.count)")

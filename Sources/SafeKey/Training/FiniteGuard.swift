@@ -52,7 +52,6 @@ extension TrainerOptions {
         guard warmupRatio.isFinite, (0...1).contains(warmupRatio) else { throw bad("--warmup-ratio", warmupRatio, "[0, 1]") }
         guard batchSize > 0 else { throw bad("--batch-size", batchSize, "1…") }
         guard gradAccum > 0 else { throw bad("--grad-accum", gradAccum, "1…") }
-        guard maxSeqLen > 0 else { throw bad("--max-seq-len", maxSeqLen, "1…") }
         if let m = maxGradNorm { guard m.isFinite, m > 0 else { throw bad("--max-grad-norm", m, "(0, ∞)") } }
         if let m = maxSteps { guard m > 0 else { throw bad("--max-steps", m, "1…") } }
         guard checkpointEvery >= 0 else { throw bad("--checkpoint-every", checkpointEvery, "0…") }

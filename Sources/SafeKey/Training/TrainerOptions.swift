@@ -1,5 +1,7 @@
 /// `safekey train` settings; defaults are the reference implementation's (METHOD.md,
-/// "Training hyper-parameters"), except batch 1 × accumulation 1 for a single CPU.
+/// "Training hyper-parameters"), except batch 1 × accumulation 1 for a single CPU. What the trainer
+/// does not read stays out: the sequence cut (`--max-seq-len`) is the encoder's, the saved dtype
+/// and per-epoch saves are the command's.
 public struct TrainerOptions {
     public var epochs = 5
     /// QMM and DPSH are on in 0-based epoch `e` when `e > epochs − lastKEpochs − 1`.
@@ -10,17 +12,14 @@ public struct TrainerOptions {
     public var warmupRatio = 0.05
     public var batchSize = 1
     public var gradAccum = 1
-    public var maxSeqLen = 8192
     public var seed: UInt64 = 2002
     public var shuffle = true
     public var objective = ObjectiveOptions()
     public var maxGradNorm: Float?
     /// Stop after this many optimizer steps in total (the schedule still spans the full run).
     public var maxSteps: Int?
-    public var saveEveryEpoch = false
     /// Write a resumable checkpoint every N optimizer steps (0: only at epoch ends).
     public var checkpointEvery = 0
-    public var saveBF16 = true
     public init() {}
 
     /// Whether the auxiliary objectives are on in 0-based `epoch`.

@@ -63,7 +63,6 @@ final class FiniteTrainingTests: XCTestCase {
         refused("--betas") { $0.betas = (0.9, .nan) }
         refused("--warmup-ratio") { $0.warmupRatio = 2 }
         refused("--warmup-ratio") { $0.warmupRatio = .infinity }
-        refused("--max-seq-len") { $0.maxSeqLen = 0 }
         refused("--epochs") { $0.epochs = 0 }
         refused("--max-grad-norm") { $0.maxGradNorm = .nan }
         refused("--weight-decay") { $0.weightDecay = -1 }

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Models
+import SafeKey
+import SafetyEval
+import Serve
+
+// The closed sets of values that flags take. Each is an `ExpressibleByArgument` enum, so
+// argument-parser rejects any other value (exit status 64, naming the flag and the choices) and
+// `--help` lists them; commands never compare option strings by hand.
+
+/// `eval --judge`: the safety judges and the general-ability judges.
+enum JudgeChoice: String, CaseIterable, ExpressibleByArgument {
+    case refusal, rubric
+    case llamaGuard = "llama-guard"
+    case math, choice, code
+
+    /// Case-insensitive, as the flag always was (`--judge Refusal`).
+    init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+
+    /// The general-ability judges (``AbilityJudgeOptions``).
+    var isAbility: Bool { self == .math || self == .choice || self == .code }
+
+    /// The part judged without `--part`: the answer for refusal and the ability judges, the whole
+    /// response otherwise (as the reference's `eval.py`).
+    var defaultPart: ResponsePart { self == .refusal || isAbility ? .answer : .response }
+}
+
+/// `merge --dtype`, `train --save-dtype`: the dtype of the saved matrices.
+enum SaveDType: String, CaseIterable, ExpressibleByArgument {
+    case bf16, f32
+    var dtype: DType { self == .bf16 ? .bf16 : .f32 }
+}
+
+/// `annotate --method`: how U and K are found.
+enum AnnotateMethod: String, CaseIterable, ExpressibleByArgument {
+    /// The rules (instant).
+    case rules
+    /// An OpenAI-compatible endpoint picks the key sentence.
+    case api
+    /// A local model folder scores the candidate sentences.
+    case model
+}
+
+/// The SafeKey objectives of `train --objectives`, a comma-separated subset of `sft,qmm,dpsh`.
+enum Objective: String, CaseIterable {
+    case sft, qmm, dpsh
+}
+
+/// A comma-separated set of ``Objective``s (`sft,qmm,dpsh`); written back in that order.
+struct ObjectiveSet: ExpressibleByArgument, CustomStringConvertible, Equatable {
+    let members: Set<Objective>
+    static let all = ObjectiveSet(members: Set(Objective.allCases))
+
+    init(members: Set<Objective>) { self.members = members }
+
+    init?(argument: String) {
+        var m = Set<Objective>()
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let o = Objective(rawValue: part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            m.insert(o)
+        }
+        members = m
+    }
+
+    static var allValueStrings: [String] { Objective.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { description }
+    var description: String { Objective.allCases.filter(members.contains).map(\.rawValue).joined(separator: ",") }
+    func contains(_ o: Objective) -> Bool { members.contains(o) }
+}
+
+/// AdamW's `(β1, β2)` as `--betas B1,B2`.
+struct Betas: ExpressibleByArgument, CustomStringConvertible {
+    let beta1: Float, beta2: Float
+    init(_ beta1: Float, _ beta2: Float) { (self.beta1, self.beta2) = (beta1, beta2) }
+    init?(argument: String) {
+        let b = argument.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard b.count == 2, let b1 = b[0], let b2 = b[1] else { return nil }
+        self.init(b1, b2)
+    }
+    var defaultValueDescription: String { description }
+    var description: String { "\(beta1),\(beta2)" }
+}
+
+/// `--weights`, `--base-weights` (`generate`, `analyze`, `serve`, `train`, `bench …`).
+extension WeightStorage: ExpressibleByArgument {}
+/// `export --type`.
+extension GGUFExportType: ExpressibleByArgument {}
+/// `serve|chat|bench serve --reasoning-parser`.
+extension ReasoningParserChoice: ExpressibleByArgument {}
+/// `eval --part`.
+extension ResponsePart: ExpressibleByArgument {}
+/// `eval --rubric-mode`.
+extension RubricMode: ExpressibleByArgument {}
+/// `generate --multi-turn`.
+extension MultiTurnMode: ExpressibleByArgument {}
+/// `annotate --segmenter`.
+extension SentenceSegmenter.Mode: ExpressibleByArgument {}
+
+/// `bench train|generate|memory --shape`: a name of ``BenchShape/all``.
+extension BenchShape: ExpressibleByArgument {
+    init?(argument: String) {
+        guard let s = BenchShape.named(argument) else { return nil }
+        self = s
+    }
+    static var allValueStrings: [String] { all.map(\.name) }
+    var defaultValueDescription: String { name }
+}
+
+/// A comma-separated list flag (`--ids 3,17,250`, `--ks 5,10,20`, `--sizes-mb 1,16,256`,
+/// `--lora-targets q_proj,v_proj`): argument-parser parses it (an empty list or an entry that is
+/// not an `Element` is refused with exit status 64), commands range-check the values.
+struct CommaList<Element: LosslessStringConvertible>: ExpressibleByArgument, CustomStringConvertible {
+    var values: [Element]
+
+    init(_ values: [Element]) { self.values = values }
+
+    init?(argument: String) {
+        var out: [Element] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let v = Element(part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            out.append(v)
+        }
+        guard !out.isEmpty else { return nil }
+        values = out
+    }
+
+    var description: String { values.map(\.description).joined(separator: ",") }
+    var defaultValueDescription: String { description }
+}
