@@ -97,6 +97,7 @@ public final class ChatClient: Sendable {
     /// ``ChatAPIError`` of its last attempt. One failing body never stops the others.
     public func completeAll<T: Sendable>(_ bodies: [JSONValue], route: ChatRoute = .chat, concurrency: Int, cached: Bool = true,
                                          accept: @escaping @Sendable (ChatCompletion) throws -> T) async -> [Result<T, ChatAPIError>] {
+        guard !bodies.isEmpty else { return [] }
         let width = max(1, min(concurrency, bodies.count))
         return await withTaskGroup(of: (Int, Result<T, ChatAPIError>).self) { group in
             var out = [Result<T, ChatAPIError>](repeating: .failure(.transport("not sent")), count: bodies.count)

@@ -108,6 +108,7 @@ struct GenerateCommand: ParsableCommand {
         } else {
             let remote = try api.generator(modelName: modelName ?? "", params: params)
             log("generating through \(remote.client.endpoint.baseURL.absoluteString) (model \(remote.modelName), \(remote.mode == .completions ? "prompts rendered here, /completions" : "/chat/completions"), \(api.endpoint.concurrency) in flight)")
+            if let c = remote.contextLength { log("the server's context is \(c) tokens (max_model_len): max_tokens is cut per prompt to fit it") }
             generator = remote
         }
         // Through a server, a batch is what is in flight at once (the file is written after each).
@@ -133,6 +134,9 @@ struct GenerateCommand: ParsableCommand {
             total += file.data.count
             try Console.out("\(arg.benchmark.rawValue): \(file.data.count) items, \(file.data.reduce(0) { $0 + $1.response.count }) responses"
                             + (failures.isEmpty ? "" : ", \(failures.count) failed") + " -> \(dest)\n")
+        }
+        if let remote = generator as? APIGenerator, remote.clampedRequests > 0, let c = remote.contextLength {
+            log("\(remote.clampedRequests) request(s) asked for fewer than --max-new-tokens \(maxNewTokens) tokens to fit the server's context of \(c)")
         }
         try failureAllowance.enforce(failed: failed, total: total, what: "items")
     }

@@ -21,6 +21,30 @@ final class ChatClientTests: XCTestCase {
 
     private let body = ChatRequest(model: "m", messages: [ChatMessage(role: "user", content: "Hi")], temperature: 0).body
 
+    func testNoBodiesSendNothing() async throws {
+        let s = try server { _ in .content("unused") }
+        let results = try await client(s).completeAll([], concurrency: 4) { $0 }
+        XCTAssertTrue(results.isEmpty)
+        XCTAssertTrue(s.requests.isEmpty)
+    }
+
+    func testModelsListsIdsAndContextLengths() async throws {
+        let s = try server { r in
+            r.path == "/v1/models"
+                ? .raw(status: 200, body: #"{"object":"list","data":[{"id":"a","object":"model","max_model_len":4096},{"id":"b","object":"model"}]}"#)
+                : .raw(status: 404, body: "no")
+        }
+        let models = try await client(s, key: "sk-abc").models()
+        XCTAssertEqual(models, [ServedModelInfo(id: "a", contextLength: 4096), ServedModelInfo(id: "b", contextLength: nil)])
+        let r = try XCTUnwrap(s.requests.first)
+        XCTAssertEqual(r.method, "GET")
+        XCTAssertEqual(r.headers["authorization"], "Bearer sk-abc")
+        let bad = try server { _ in .raw(status: 200, body: "not json") }
+        do { _ = try await client(bad).models(); XCTFail("a body that is not JSON is an error") } catch let e as ChatAPIError {
+            guard case .malformedResponse = e else { return XCTFail("\(e)") }
+        }
+    }
+
     func testRequestShapeAndAnswer() async throws {
         let s = try server { _ in .completion(content: "Hello", refusal: nil, finish: "stop") }
         let answer = try await client(s, key: "sk-abc").complete(body)

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import SafetyEval
 import TestSupport
+import Tokenizers
 import XCTest
 
 /// `safekey generate --api-base` (issue 18 item 2), end to end through the binary: against
@@ -64,6 +65,39 @@ final class GenerateOverAPITests: XCTestCase {
         XCTAssertTrue(prefill.hasPrefix("Sure, here is"), prefill)
         XCTAssertTrue(pre.prompt.hasSuffix(" " + prefill), "prompt = rendered + \" \" + prefill: \(pre.prompt)")
         XCTAssertTrue(try file(remote, "strongreject").data.contains { $0.response[0].contains("</think>") }, "the world model thinks, then answers")
+    }
+
+    /// `max_tokens` beyond the server's context (`--max-model-len`; read from `GET /v1/models`'s
+    /// `max_model_len`) is cut per prompt instead of failing every item with 400; a prompt that
+    /// alone fills the context fails its item, saying why.
+    func testMaxTokensAreClampedToTheServersContext() throws {
+        let (sr, _) = try benchmarks()
+        let out = try TempDir.make("generate-api-context", removedAfter: self)
+        let tokenizer = try Tokenizer(path: ServeHarness.worldModel)
+        for (context, fits) in [(96, true), (12, false)] {
+            let server = try ServeProcess(["--model", ServeHarness.worldModel, "--served-model-name", "world-base", "--quiet",
+                                           "--max-model-len", "\(context)"])
+            let dest = (out as NSString).appendingPathComponent("c\(context).json")   // one benchmark: --output is the file
+            let r = try SafeKeyCLI.run(["generate", "--api-base", server.base, "--model-name", "world-base", "--tokenizer", ServeHarness.worldModel,
+                                        "--data", "strongreject=\(sr)", "--limit", "3", "--max-new-tokens", "8000", "--output", dest])
+            XCTAssertEqual(server.stop().status, 0)
+            XCTAssertTrue(r.err.contains("the server's context is \(context) tokens (max_model_len)"), r.err)
+            let records = try GenerationFile.read(dest).data
+            XCTAssertEqual(records.count, 3)
+            if fits {
+                XCTAssertEqual(r.status, 0, r.err)
+                XCTAssertTrue(r.err.contains("3 request(s) asked for fewer than --max-new-tokens 8000 tokens"), r.err)
+                for rec in records {
+                    let promptTokens = try tokenizer.encode(rec.prompt, addSpecialTokens: false).count
+                    let generated = try XCTUnwrap(rec.fields["response_tokens"]?.arrayValue?.first?.intValue)
+                    XCTAssertLessThanOrEqual(promptTokens + generated, context, "prompt \(promptTokens) + generated \(generated)")
+                    XCTAssertNil(rec.generationError)
+                }
+            } else {
+                XCTAssertEqual(r.status, 3, "every prompt is longer than 12 tokens: every item fails")
+                for rec in records { XCTAssertTrue(rec.generationError?.contains("the server's context holds 12") ?? false, "\(rec.generationError ?? "nil")") }
+            }
+        }
     }
 
     func testServerFailuresAreRecordedPerItemAndRetriedOnRerun() throws {

@@ -43,7 +43,17 @@ struct GenerateAPIOptions: ParsableArguments {
     func generator(modelName: String, params: SamplingParameters) throws -> APIGenerator {
         let client = ChatClient(endpoint: try endpoint.endpoint(), retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 1, maxDelay: 30),
                                 maxConnections: endpoint.concurrency)
-        return APIGenerator(client: client, modelName: modelName, params: params,
-                            tokenizer: try tokenizer.map { try Tokenizer(path: $0) }, concurrency: endpoint.concurrency)
+        let generator = APIGenerator(client: client, modelName: modelName, params: params,
+                                     tokenizer: try tokenizer.map { try Tokenizer(path: $0) }, concurrency: endpoint.concurrency)
+        if generator.mode == .completions { generator.contextLength = serverContext(client, modelName: modelName) }
+        return generator
+    }
+
+    /// The served model's context length from `GET /models` (`max_model_len`; vLLM and `safekey
+    /// serve` state it), or nil when the server does not say or the listing fails — then
+    /// `max_tokens` goes unclamped and an over-long request fails its item with the server's error.
+    private func serverContext(_ client: ChatClient, modelName: String) -> Int? {
+        guard let models = try? client.modelsBlocking() else { return nil }
+        return (models.first { $0.id == modelName } ?? (models.count == 1 ? models[0] : nil))?.contextLength
     }
 }
