@@ -69,4 +69,27 @@ final class DemoPipelineTests: XCTestCase {
         XCTAssertEqual(two.filter { $0.seed == 2002 }, a)
         XCTAssertEqual(two.filter { $0.seed == 2003 }.count, a.count)
     }
+
+    /// SafeKey's plain-SFT epochs taken from the SFT run give exactly what training them again gives.
+    func testSharedSFTEpochsChangeNothing() throws {
+        try requireBase()
+        func run(_ share: Bool) throws -> DemoResult {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-demo-share\(share)-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            var o = DemoOptions(baseModel: Self.base, output: out)
+            o.seeds = 1
+            o.shareSFTEpochs = share
+            o.trainCount = 16; o.evalCount = 2; o.epochs = 2; o.lastKEpochs = 1; o.maxNewTokens = 40; o.batchSize = 4
+            let r = try DemoPipeline.run(o) { _ in }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/shared-sft-epochs"), "the shared checkpoint is removed")
+            return r
+        }
+        let shared = try run(true), own = try run(false)
+        XCTAssertEqual(shared.safekeyLog.count, own.safekeyLog.count)
+        XCTAssertEqual(shared.safekeyLog.map(\.loss), own.safekeyLog.map(\.loss))
+        XCTAssertEqual(shared.safekeyLog.map(\.qmm_loss), own.safekeyLog.map(\.qmm_loss))
+        XCTAssertEqual(shared.safekeyLog.map(\.grad_norm), own.safekeyLog.map(\.grad_norm))
+        XCTAssertEqual(shared.sftLog.map(\.loss), own.sftLog.map(\.loss))
+        XCTAssertEqual(shared.cells, own.cells)
+    }
 }

@@ -31,6 +31,9 @@ public struct DemoOptions {
     public var batchSize = 8
     public var maxNewTokens = 160
     public var generationBatch = 20
+    /// Take SafeKey's plain-SFT epochs from the SFT run instead of training them again (same
+    /// result, less time); off only to check that claim.
+    public var shareSFTEpochs = true
     public init(baseModel: String, output: String) {
         self.baseModel = baseModel
         self.output = output
@@ -171,6 +174,14 @@ public enum DemoPipeline {
         try atomicWrite(Data(train.map { $0.record.jsonLine() + "\n" }.joined().utf8), to: (folder as NSString).appendingPathComponent("safety_train.jsonl"))
         seconds["data", default: 0] += Date().timeIntervalSince(t0)
 
+        // SafeKey's first `epochs - lastKEpochs` epochs are plain SFT with the same data order,
+        // initialisation and schedule as the SFT run, so they are not trained twice: the SFT run
+        // checkpoints its state (parameters, heads, AdamW moments, step) at the end of those
+        // epochs and SafeKey resumes from it. The result is the same as training SafeKey from
+        // the start (DemoPipelineTests checks it against a SafeKey run of its own).
+        let shared = (folder as NSString).appendingPathComponent("shared-sft-epochs")
+        let sharedSteps = { (t: Trainer) in t.stepsPerEpoch * max(0, o.epochs - o.lastKEpochs) }
+        defer { try? FileManager.default.removeItem(atPath: shared) }
         var logs: [String: [StepLog]] = [:]
         for (name, safekey) in [("SFT", false), ("SafeKey", true)] {
             t0 = Date()
@@ -187,6 +198,7 @@ public enum DemoPipeline {
             let trainer = try Trainer(model: model, head: SafetyHead(hiddenSize: model.config.hiddenSize, seed: seed),
                                       examples: encoded, padId: eos, options: options)
             let total = trainer.totalSteps
+            let resumed = safekey && o.shareSFTEpochs && sharedSteps(trainer) > 0 ? try TrainingCheckpoint.load(into: trainer, output: shared) : false
             trainer.onStep = { s in
                 if s.step == 1 || s.step % max(1, total / 6) == 0 || s.step == total {
                     say(String(format: "  %@ step %d/%d epoch %d loss %.3f sft %.3f%@", name, s.step, total, s.epoch, s.loss, s.sft_loss,
@@ -194,12 +206,15 @@ public enum DemoPipeline {
                 }
                 return true
             }
-            say("training \(name): \(total) optimizer steps, batch \(o.batchSize), lr \(o.learningRate)\(safekey ? ", QMM + DPSH in the last \(o.lastKEpochs) epoch(s)" : "")")
-            try trainer.run()
+            say("training \(name): \(total) optimizer steps, batch \(o.batchSize), lr \(o.learningRate)\(safekey ? ", QMM + DPSH in the last \(o.lastKEpochs) epoch(s)" : "")"
+                + (resumed ? "; steps 1-\(trainer.globalStep) (plain SFT) taken from the SFT run" : ""))
+            try trainer.run { t in
+                if !safekey, o.shareSFTEpochs, t.globalStep == sharedSteps(t), t.globalStep > 0 { try TrainingCheckpoint.save(t, output: shared) }
+            }
             let out = (folder as NSString).appendingPathComponent(name.lowercased())
             try model.save(to: out, dtype: .bf16, copyFrom: o.baseModel)
             if safekey { try trainer.head.save(to: (out as NSString).appendingPathComponent("safety_head.safetensors")) }
-            logs[name] = trainer.logs
+            logs[name] = (resumed ? Array((logs["SFT"] ?? []).prefix(trainer.logs.first.map { $0.step - 1 } ?? 0)) : []) + trainer.logs
             seconds["train \(name)", default: 0] += Date().timeIntervalSince(t0)
         }
         return (logs["SFT"] ?? [], logs["SafeKey"] ?? [])
