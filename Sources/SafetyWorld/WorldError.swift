@@ -18,6 +18,8 @@ public enum WorldError: Error, CustomStringConvertible, Equatable {
     case missingBaseModel(path: String)
     /// The world tokenizer folder lacks something the base model needs.
     case badTokenizer(path: String, detail: String)
+    /// `safekey demo --seeds N` with N < 1.
+    case badSeeds(Int)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum WorldError: Error, CustomStringConvertible, Equatable {
             return "SafetyWorld: no base model at \(path); run `safekey world pretrain --output \(path)` first."
         case let .badTokenizer(path, detail):
             return "SafetyWorld: \(path): \(detail). Use the committed Assets/world-base tokenizer or one with the same special tokens."
+        case let .badSeeds(n):
+            return "SafetyWorld: the demo needs at least one seed (got \(n)); pass --seeds 1 or more."
         }
     }
 }

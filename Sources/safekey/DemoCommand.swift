@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SafetyWorld
 
-/// `safekey demo [--output DIR] [--quick]`: the paper's experiment in the synthetic world, end to
-/// end on a CPU (issue 6). See README "The demo".
+/// `safekey demo [--output DIR] [--quick] [--seeds N]`: the paper's experiment in the synthetic
+/// world, end to end on a CPU (issue 6; seeds and statistics: issue 16). See README "The demo".
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -11,24 +11,34 @@ struct DemoCommand: ParsableCommand {
         discussion: """
         Builds a STAR-1-like safety set in the synthetic world, trains an SFT baseline and SafeKey (SFT + QMM +
         DPSH in the last epochs) from the same base with the same data, seed and steps, generates with base, SFT
-        and SafeKey on held-out sets (plain harmful, seen-family jailbreaks, held-out-family jailbreaks, a
-        prefilling attack, benign look-alikes), judges them exactly, and prints the table. DIR receives the
-        models, generations.jsonl, results.json, report.md and report.html.
+        and SafeKey on held-out sets (plain harmful, seen-family jailbreaks, held-out-family jailbreaks, the
+        prefill ladder: U / U + K / whole thinking / thinking + answer head, benign look-alikes), judges each
+        response against its request, and prints the table: per set, the mean over seeds with the seed spread
+        and a pooled 95% Wilson interval, a paired exact McNemar test of SafeKey vs SFT, and benign
+        over-refusal beside harm. Each seed S (S = --seed, --seed + 1, …) draws the safety set, the training
+        order, the heads' initialisation and the evaluation sets. DIR receives the first seed's models (sft/,
+        safekey/; later seeds under seed-S/), generations.jsonl, results.json, report.md and report.html.
         Example: safekey demo --output /tmp/safekey-demo --quick
         """)
 
     @Option(help: "Output folder.") var output = "demo-output"
     @Option(help: "The base model folder.") var baseModel = "Assets/world-base"
     @Flag(help: "Small sizes for a quick check (CI).") var quick = false
-    @Option var seed: UInt64 = 2002
+    @Option(help: "First seed; seeds run are seed, seed + 1, ….") var seed: UInt64 = 2002
+    @Option(help: "How many seeds to train and evaluate (default 3; --quick 1).") var seeds: Int?
     @Option(help: "Training records (default 480; --quick 96).") var trainCount: Int?
     @Option(help: "Prompts per evaluation set (default 40; --quick 8).") var evalCount: Int?
     @Option(help: "Epochs (default 3; --quick 2).") var epochs: Int?
+
+    func validate() throws {
+        if let seeds { try OptionRange.atLeast("--seeds", seeds, 1) }
+    }
 
     func run() throws {
         var o = DemoOptions(baseModel: baseModel, output: output)
         o.seed = seed
         if quick { o.makeQuick() }
+        if let seeds { o.seeds = seeds }
         if let trainCount { o.trainCount = trainCount }
         if let evalCount { o.evalCount = evalCount }
         if let epochs { o.epochs = epochs; o.lastKEpochs = min(o.lastKEpochs, epochs) }
@@ -61,7 +71,8 @@ struct WorldPretrainCommand: ParsableCommand {
     @Option var epochs = 3
     @Option var lr = 3e-3
     @Option var batchSize = 8
-    @Option var seed: UInt64 = 2002
+    @Option(help: "First seed; seeds run are seed, seed + 1, ….") var seed: UInt64 = 2002
+    @Option(help: "How many seeds to train and evaluate (default 3; --quick 1).") var seeds: Int?
     @Flag(help: "Replace a model already in --output (default: refuse).") var overwrite = false
 
     func validate() throws {

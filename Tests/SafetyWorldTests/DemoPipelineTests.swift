@@ -5,7 +5,7 @@ import SafetyEval
 import SafetyWorld
 
 /// The demo pipeline end to end on the committed base model (Assets/world-base): `--quick` runs,
-/// writes every artefact, and the same seed gives the same table.
+/// writes every artefact, the same seed gives the same table, and a second seed adds its own cells.
 final class DemoPipelineTests: XCTestCase {
     static let base = RepoPaths.path("Assets/world-base")
 
@@ -22,8 +22,14 @@ final class DemoPipelineTests: XCTestCase {
         var o = DemoOptions(baseModel: Self.base, output: out)
         o.makeQuick()
         let r = try DemoPipeline.run(o) { _ in }
-        XCTAssertEqual(r.cells.count, DemoPipeline.models.count * demoEvalSets.count)
-        for c in r.cells { XCTAssertEqual(c.harmful.n, o.evalCount, "\(c.model) \(c.set)") }
+        XCTAssertEqual(r.seeds, [2002])
+        XCTAssertEqual(r.cells.count, DemoPipeline.models.count * DemoRow.all.count)
+        for c in r.cells {
+            XCTAssertEqual(c.harmful.n, o.evalCount, "\(c.model) \(c.set)")
+            XCTAssertEqual(c.kinds.count, o.evalCount)
+            XCTAssertEqual(c.harmful.k, c.kinds.filter { $0 == .complied || $0 == .partial }.count)
+            XCTAssertEqual(c.refused + c.partial + c.malformed + c.offTask + c.complied.k, o.evalCount)
+        }
         XCTAssertFalse(r.sftLog.isEmpty)
         XCTAssertEqual(r.sftLog.count, r.safekeyLog.count, "SFT and SafeKey take the same number of steps")
         XCTAssertNil(r.sftLog.last?.qmm_loss, "SFT never uses QMM")
@@ -33,20 +39,57 @@ final class DemoPipelineTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + f), "missing \(f)")
         }
         let table = DemoReport.table(r)
-        XCTAssertTrue(table.contains("average"))
+        for needle in ["average", "prefill: U", "prefill: U + K", "prefill: thinking", "prefill: thinking + answer head",
+                       "benign: over-refusal", "benign: compliance", "SafeKey vs SFT (paired)", "seed 2002", "C/P/R/M/O"] {
+            XCTAssertTrue(table.contains(needle), "table lacks \(needle):\n\(table)")
+        }
+        // The ladder's rungs share their prompts: the same ids in every rung's generations.
+        let gens = try String(contentsOfFile: out + "/generations.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(gens.count, DemoPipeline.models.count * DemoRow.all.count * o.evalCount)
+        XCTAssertTrue(gens.allSatisfy { $0.contains("\"object\":") && $0.contains("\"rule\":") })
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         XCTAssertTrue(html.contains("<svg") && html.contains("polyline"))
     }
 
     func testSameSeedSameResults() throws {
         try requireBase()
-        func run(_ tag: String) throws -> [DemoCell] {
+        func run(_ tag: String, seeds: Int = 1) throws -> [DemoCell] {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-demo-\(tag)-\(getpid())").path
             defer { try? FileManager.default.removeItem(atPath: out) }
             var o = DemoOptions(baseModel: Self.base, output: out)
+            o.seeds = seeds
             o.trainCount = 16; o.evalCount = 2; o.epochs = 1; o.lastKEpochs = 1; o.maxNewTokens = 40; o.batchSize = 4
             return try DemoPipeline.run(o) { _ in }.cells
         }
-        XCTAssertEqual(try run("a"), try run("b"))
+        let a = try run("a")
+        XCTAssertEqual(a, try run("b"))
+        // Two seeds: the first seed's cells are the one-seed run's; the second seed's are its own.
+        let two = try run("c", seeds: 2)
+        XCTAssertEqual(Set(two.map(\.seed)), [2002, 2003])
+        XCTAssertEqual(two.filter { $0.seed == 2002 }, a)
+        XCTAssertEqual(two.filter { $0.seed == 2003 }.count, a.count)
+    }
+
+    /// SafeKey's plain-SFT epochs taken from the SFT run give exactly what training them again gives.
+    func testSharedSFTEpochsChangeNothing() throws {
+        try requireBase()
+        func run(_ share: Bool) throws -> DemoResult {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-demo-share\(share)-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            var o = DemoOptions(baseModel: Self.base, output: out)
+            o.seeds = 1
+            o.shareSFTEpochs = share
+            o.trainCount = 16; o.evalCount = 2; o.epochs = 2; o.lastKEpochs = 1; o.maxNewTokens = 40; o.batchSize = 4
+            let r = try DemoPipeline.run(o) { _ in }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/shared-sft-epochs"), "the shared checkpoint is removed")
+            return r
+        }
+        let shared = try run(true), own = try run(false)
+        XCTAssertEqual(shared.safekeyLog.count, own.safekeyLog.count)
+        XCTAssertEqual(shared.safekeyLog.map(\.loss), own.safekeyLog.map(\.loss))
+        XCTAssertEqual(shared.safekeyLog.map(\.qmm_loss), own.safekeyLog.map(\.qmm_loss))
+        XCTAssertEqual(shared.safekeyLog.map(\.grad_norm), own.safekeyLog.map(\.grad_norm))
+        XCTAssertEqual(shared.sftLog.map(\.loss), own.sftLog.map(\.loss))
+        XCTAssertEqual(shared.cells, own.cells)
     }
 }

@@ -6,16 +6,23 @@ import SafetyEval
 import Tensor
 import Tokenizers
 
-/// `safekey demo`: the paper's experiment in the synthetic world (issue 6, item 3).
+/// `safekey demo`: the paper's experiment in the synthetic world (issue 6, item 3; seeds and
+/// statistics: issue 16, item 3).
 ///
-/// From the committed unaligned base reasoner, train an SFT baseline and SafeKey (SFT + QMM + DPSH
-/// in the last epochs) with the same data, seed and step count; generate with base, SFT and
-/// SafeKey on held-out sets; judge with the world judge; report harmfulness per set with Wilson
-/// 95% intervals and the benign compliance rate.
+/// For each seed: from the committed unaligned base reasoner, train an SFT baseline and SafeKey
+/// (SFT + QMM + DPSH in the last epochs) with the same data, seed and step count; generate with
+/// base, SFT and SafeKey on held-out sets (``DemoRow/all``: three prompt sets, the four rungs of the
+/// prefill ladder, benign look-alikes); judge each response against its request's object with the
+/// world judge. Seed `s` draws the safety set, the training order, the DPSH heads' initialisation
+/// and (with `s + 1`) the evaluation sets; seeds are `seed, seed + 1, …`. ``DemoStatistics`` and
+/// ``DemoReport`` turn the per-prompt verdicts into rates with seed spread, pooled Wilson intervals
+/// and paired tests.
 public struct DemoOptions {
     public var baseModel: String
     public var output: String
     public var seed: UInt64 = 2002
+    /// How many seeds (default 3; `--quick` 1).
+    public var seeds = 3
     public var trainCount = 480
     public var evalCount = 40
     public var epochs = 3
@@ -24,45 +31,94 @@ public struct DemoOptions {
     public var batchSize = 8
     public var maxNewTokens = 160
     public var generationBatch = 20
+    /// Take SafeKey's plain-SFT epochs from the SFT run instead of training them again (same
+    /// result, less time); off only to check that claim.
+    public var shareSFTEpochs = true
     public init(baseModel: String, output: String) {
         self.baseModel = baseModel
         self.output = output
     }
 
-    /// The `--quick` sizes: small enough for CI (well under 90 s on two cores).
+    /// The `--quick` sizes: small enough for CI (under 60 s on two cores).
     public mutating func makeQuick() {
+        seeds = 1
         trainCount = 96
         evalCount = 8
         epochs = 2
         lastKEpochs = 1
         maxNewTokens = 128
     }
+
+    /// The seeds run: `seed, seed + 1, …` (`seeds` of them).
+    public var seedList: [UInt64] { (0..<max(seeds, 0)).map { seed &+ UInt64($0) } }
 }
 
-/// The evaluation sets, in table order.
-public let demoEvalSets: [WorldSetKind] = [.plainHarmful, .seenJailbreaks, .heldOutJailbreaks, .prefill, .benign]
-
-/// One model's results on one set.
+/// One model's results on one row for one seed.
 public struct DemoCell: Codable, Equatable {
     public var model: String
+    /// The row id (``DemoRow/id``).
     public var set: String
+    public var seed: UInt64
+    /// complied + partial (the harmful rows' harmfulness).
     public var harmful: Proportion
-    /// complied (the benign set's "compliance rate": it should be high).
+    /// complied (the benign row's compliance rate: it should be high).
     public var complied: Proportion
     public var refused: Int
+    public var partial: Int
     public var malformed: Int
+    public var offTask: Int
+    /// The verdict of each prompt, in the row's prompt order (the same prompts for every model of a seed).
+    public var kinds: [WorldVerdictKind]
+
+    public init(model: String, row: DemoRow, seed: UInt64, kinds: [WorldVerdictKind]) {
+        let t = WorldTally(kinds.map { WorldVerdict($0, "") })
+        self.model = model
+        set = row.id
+        self.seed = seed
+        harmful = t.harmful
+        complied = t.compliance
+        refused = t.refused
+        partial = t.partial
+        malformed = t.malformed
+        offTask = t.offTask
+        self.kinds = kinds
+    }
+}
+
+/// One seed's training logs.
+public struct DemoSeedLog: Codable {
+    public var seed: UInt64
+    public var sft: [StepLog]
+    public var safekey: [StepLog]
 }
 
 /// What the demo produced.
 public struct DemoResult: Codable {
+    public var seeds: [UInt64]
     public var cells: [DemoCell]
-    public var sftLog: [StepLog]
-    public var safekeyLog: [StepLog]
+    public var logs: [DemoSeedLog]
     public var seconds: [String: Double]
     public var options: [String: String]
 
-    public func cell(_ model: String, _ set: WorldSetKind) -> DemoCell? {
-        cells.first { $0.model == model && $0.set == set.rawValue }
+    public init(seeds: [UInt64], cells: [DemoCell], logs: [DemoSeedLog] = [], seconds: [String: Double] = [:], options: [String: String] = [:]) {
+        self.seeds = seeds
+        self.cells = cells
+        self.logs = logs
+        self.seconds = seconds
+        self.options = options
+    }
+
+    /// The first seed's training logs.
+    public var sftLog: [StepLog] { logs.first?.sft ?? [] }
+    public var safekeyLog: [StepLog] { logs.first?.safekey ?? [] }
+
+    public func cell(_ model: String, _ row: DemoRow, seed: UInt64) -> DemoCell? {
+        cells.first { $0.model == model && $0.set == row.id && $0.seed == seed }
+    }
+
+    /// Every seed's cell of a model and row, in seed order.
+    public func cells(_ model: String, _ row: DemoRow) -> [DemoCell] {
+        seeds.compactMap { cell(model, row, seed: $0) }
     }
 }
 
@@ -74,18 +130,58 @@ public enum DemoPipeline {
         guard fm.fileExists(atPath: (o.baseModel as NSString).appendingPathComponent("config.json")) else {
             throw WorldError.missingBaseModel(path: o.baseModel)
         }
+        guard o.seeds >= 1 else { throw WorldError.badSeeds(o.seeds) }
         try fm.createDirectory(atPath: o.output, withIntermediateDirectories: true)
         var seconds: [String: Double] = [:]
         let tokenizer = try Tokenizer(path: o.baseModel)
-        let eos = tokenizer.eosTokenId ?? 0
+        var cells: [DemoCell] = []
+        var logs: [DemoSeedLog] = []
+        var generations: [[String: Any]] = []
+        for (index, seed) in o.seedList.enumerated() {
+            // The first seed's files sit in the output folder itself (as before seeds existed).
+            let folder = index == 0 ? o.output : (o.output as NSString).appendingPathComponent("seed-\(seed)")
+            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if o.seeds > 1 { say("seed \(seed) (\(index + 1) of \(o.seeds))") }
+            let (sft, safekey) = try train(o, seed: seed, folder: folder, tokenizer: tokenizer, seconds: &seconds, say: say)
+            logs.append(DemoSeedLog(seed: seed, sft: sft, safekey: safekey))
+            cells += try evaluate(o, seed: seed, folder: folder, tokenizer: tokenizer, generations: &generations,
+                                  seconds: &seconds, say: say)
+        }
+        try writeJSONL(generations, to: (o.output as NSString).appendingPathComponent("generations.jsonl"))
+        let result = DemoResult(seeds: o.seedList, cells: cells, logs: logs, seconds: seconds,
+                                options: ["seeds": o.seedList.map(String.init).joined(separator: ","), "train_records": "\(o.trainCount)",
+                                          "eval_per_set": "\(o.evalCount)", "epochs": "\(o.epochs)", "last_k_epochs": "\(o.lastKEpochs)",
+                                          "lr": "\(o.learningRate)", "batch_size": "\(o.batchSize)", "max_new_tokens": "\(o.maxNewTokens)",
+                                          "decoding": "greedy, no repetition penalty", "threads": "\(Parallel.threads)",
+                                          "judge": "world rules v\(WorldJudge.version)"])
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try atomicWrite(try enc.encode(result), to: (o.output as NSString).appendingPathComponent("results.json"))
+        try atomicWrite(Data(DemoReport.markdown(result).utf8), to: (o.output as NSString).appendingPathComponent("report.md"))
+        try atomicWrite(Data(DemoReport.html(result).utf8), to: (o.output as NSString).appendingPathComponent("report.html"))
+        return result
+    }
+
+    /// Trains SFT and SafeKey for one seed into `folder`/sft and `folder`/safekey; returns their logs.
+    static func train(_ o: DemoOptions, seed: UInt64, folder: String, tokenizer: Tokenizer, seconds: inout [String: Double],
+                      say: @escaping (String) -> Void) throws -> ([StepLog], [StepLog]) {
         var t0 = Date()
-        let train = try SafetyWorld.examples(.safetyTraining, count: o.trainCount, seed: o.seed)
+        let eos = tokenizer.eosTokenId ?? 0
+        let train = try SafetyWorld.examples(.safetyTraining, count: o.trainCount, seed: seed)
         let encoded = try WorldTraining.encode(train, tokenizer: tokenizer)
         let harmfulCount = train.filter { $0.request.harmful }.count
-        say("safety set: \(train.count) records (\(harmfulCount) harmful with safe reasoning, \(train.count - harmfulCount) benign look-alikes), \(encoded.filter(\.auxiliary).count) with U/K spans")
-        try atomicWrite(Data(train.map { $0.record.jsonLine() + "\n" }.joined().utf8), to: (o.output as NSString).appendingPathComponent("safety_train.jsonl"))
-        seconds["data"] = Date().timeIntervalSince(t0)
+        say("safety set (seed \(seed)): \(train.count) records (\(harmfulCount) harmful with safe reasoning, \(train.count - harmfulCount) benign look-alikes), \(encoded.filter(\.auxiliary).count) with U/K spans")
+        try atomicWrite(Data(train.map { $0.record.jsonLine() + "\n" }.joined().utf8), to: (folder as NSString).appendingPathComponent("safety_train.jsonl"))
+        seconds["data", default: 0] += Date().timeIntervalSince(t0)
 
+        // SafeKey's first `epochs - lastKEpochs` epochs are plain SFT with the same data order,
+        // initialisation and schedule as the SFT run, so they are not trained twice: the SFT run
+        // checkpoints its state (parameters, heads, AdamW moments, step) at the end of those
+        // epochs and SafeKey resumes from it. The result is the same as training SafeKey from
+        // the start (DemoPipelineTests checks it against a SafeKey run of its own).
+        let shared = (folder as NSString).appendingPathComponent("shared-sft-epochs")
+        let sharedSteps = { (t: Trainer) in t.stepsPerEpoch * max(0, o.epochs - o.lastKEpochs) }
+        defer { try? FileManager.default.removeItem(atPath: shared) }
         var logs: [String: [StepLog]] = [:]
         for (name, safekey) in [("SFT", false), ("SafeKey", true)] {
             t0 = Date()
@@ -95,13 +191,14 @@ public enum DemoPipeline {
             options.lastKEpochs = safekey ? o.lastKEpochs : 0
             options.learningRate = o.learningRate
             options.batchSize = o.batchSize
-            options.seed = o.seed
+            options.seed = seed
             options.warmupRatio = 0.05
             options.objective.useQMM = safekey
             options.objective.useDPSH = safekey
-            let trainer = try Trainer(model: model, head: SafetyHead(hiddenSize: model.config.hiddenSize, seed: o.seed),
+            let trainer = try Trainer(model: model, head: SafetyHead(hiddenSize: model.config.hiddenSize, seed: seed),
                                       examples: encoded, padId: eos, options: options)
             let total = trainer.totalSteps
+            let resumed = safekey && o.shareSFTEpochs && sharedSteps(trainer) > 0 ? try TrainingCheckpoint.load(into: trainer, output: shared) : false
             trainer.onStep = { s in
                 if s.step == 1 || s.step % max(1, total / 6) == 0 || s.step == total {
                     say(String(format: "  %@ step %d/%d epoch %d loss %.3f sft %.3f%@", name, s.step, total, s.epoch, s.loss, s.sft_loss,
@@ -109,66 +206,70 @@ public enum DemoPipeline {
                 }
                 return true
             }
-            say("training \(name): \(total) optimizer steps, batch \(o.batchSize), lr \(o.learningRate)\(safekey ? ", QMM + DPSH in the last \(o.lastKEpochs) epoch(s)" : "")")
-            try trainer.run()
-            let folder = (o.output as NSString).appendingPathComponent(name.lowercased())
-            try model.save(to: folder, dtype: .bf16, copyFrom: o.baseModel)
-            if safekey { try trainer.head.save(to: (folder as NSString).appendingPathComponent("safety_head.safetensors")) }
-            logs[name] = trainer.logs
-            seconds["train \(name)"] = Date().timeIntervalSince(t0)
+            say("training \(name): \(total) optimizer steps, batch \(o.batchSize), lr \(o.learningRate)\(safekey ? ", QMM + DPSH in the last \(o.lastKEpochs) epoch(s)" : "")"
+                + (resumed ? "; steps 1-\(trainer.globalStep) (plain SFT) taken from the SFT run" : ""))
+            try trainer.run { t in
+                if !safekey, o.shareSFTEpochs, t.globalStep == sharedSteps(t), t.globalStep > 0 { try TrainingCheckpoint.save(t, output: shared) }
+            }
+            let out = (folder as NSString).appendingPathComponent(name.lowercased())
+            try model.save(to: out, dtype: .bf16, copyFrom: o.baseModel)
+            if safekey { try trainer.head.save(to: (out as NSString).appendingPathComponent("safety_head.safetensors")) }
+            logs[name] = (resumed ? Array((logs["SFT"] ?? []).prefix(trainer.logs.first.map { $0.step - 1 } ?? 0)) : []) + trainer.logs
+            seconds["train \(name)", default: 0] += Date().timeIntervalSince(t0)
         }
+        return (logs["SFT"] ?? [], logs["SafeKey"] ?? [])
+    }
 
-        var evalSets: [(WorldSetKind, [WorldExample], [[Int]])] = []
-        for set in demoEvalSets {
-            let ex = try SafetyWorld.examples(set, count: o.evalCount, seed: o.seed &+ 1)
-            evalSets.append((set, ex, try ex.map { try WorldTraining.promptIds($0, tokenizer: tokenizer) }))
+    /// Generates with base, SFT and SafeKey of one seed on every row and judges each response
+    /// against its request's object.
+    static func evaluate(_ o: DemoOptions, seed: UInt64, folder: String, tokenizer: Tokenizer, generations: inout [[String: Any]],
+                         seconds: inout [String: Double], say: @escaping (String) -> Void) throws -> [DemoCell] {
+        let eos = tokenizer.eosTokenId ?? 0
+        var bySet: [WorldSetKind: [WorldExample]] = [:]
+        var rows: [(DemoRow, [WorldExample], [[Int]])] = []
+        for row in DemoRow.all {
+            if bySet[row.set] == nil { bySet[row.set] = try SafetyWorld.examples(row.set, count: o.evalCount, seed: seed &+ 1) }
+            let examples = (bySet[row.set] ?? []).map { e -> WorldExample in
+                guard let style = row.prefill else { return e }
+                // Every example of the prefill set carries the unaligned trace its rungs are cut from.
+                guard let rung = e.prefilled(style) else { preconditionFailure("\(e.id) has no unaligned trace") }
+                return rung
+            }
+            rows.append((row, examples, try examples.map { try WorldTraining.promptIds($0, tokenizer: tokenizer) }))
         }
         var cells: [DemoCell] = []
-        var generations: [[String: Any]] = []
         let judge = WorldJudge()
         for name in models {
-            t0 = Date()
-            let folder = name == "base" ? o.baseModel : (o.output as NSString).appendingPathComponent(name.lowercased())
-            let model = try DecoderModel(folder: folder)
+            let t0 = Date()
+            let modelFolder = name == "base" ? o.baseModel : (folder as NSString).appendingPathComponent(name.lowercased())
+            let model = try DecoderModel(folder: modelFolder)
             var params = SamplingParameters(maxNewTokens: o.maxNewTokens)
             params.stopTokenIds = [eos]
             var produced = 0
-            for (set, examples, prompts) in evalSets {
-                var verdicts: [WorldVerdict] = []
+            for (row, examples, prompts) in rows {
+                var kinds: [WorldVerdictKind] = []
                 for start in stride(from: 0, to: prompts.count, by: o.generationBatch) {
                     let chunk = Array(prompts[start..<min(start + o.generationBatch, prompts.count)])
                     let outs = try model.generate(prompts: chunk, params: params)
                     for (j, ids) in outs.enumerated() {
                         let ex = examples[start + j]
                         let text = tokenizer.decode(ids, skipSpecialTokens: true)
-                        let v = judge.judge(response: text, prefill: ex.prefill)
-                        verdicts.append(v)
+                        let v = judge.judge(response: text, prefill: ex.prefill, object: ex.request.object)
+                        kinds.append(v.kind)
                         produced += ids.count
-                        generations.append(["model": name, "set": set.rawValue, "id": ex.id, "prompt": ex.prompt.question,
-                                            "prefill": ex.prefill ?? NSNull(), "response": text, "verdict": v.kind.rawValue])
+                        generations.append(["model": name, "seed": seed, "set": row.id, "id": ex.id, "prompt": ex.prompt.question,
+                                            "object": ex.request.object, "prefill": ex.prefill ?? NSNull(), "response": text,
+                                            "verdict": v.kind.rawValue, "rule": v.rule])
                     }
                 }
-                let tally = WorldTally(verdicts)
-                cells.append(DemoCell(model: name, set: set.rawValue, harmful: tally.harmful, complied: tally.compliance,
-                                      refused: tally.refused, malformed: tally.malformed))
+                cells.append(DemoCell(model: name, row: row, seed: seed, kinds: kinds))
             }
             let s = Date().timeIntervalSince(t0)
-            seconds["generate \(name)"] = s
-            say(String(format: "generated with %@: %d responses, %d tokens, %.0f tokens/s", name,
-                       evalSets.count * o.evalCount, produced, Double(produced) / max(s, 1e-9)))
+            seconds["generate \(name)", default: 0] += s
+            say(String(format: "generated with %@ (seed %llu): %d responses, %d tokens, %.0f tokens/s", name, seed,
+                       rows.count * o.evalCount, produced, Double(produced) / max(s, 1e-9)))
         }
-        try writeJSONL(generations, to: (o.output as NSString).appendingPathComponent("generations.jsonl"))
-        let result = DemoResult(cells: cells, sftLog: logs["SFT"] ?? [], safekeyLog: logs["SafeKey"] ?? [], seconds: seconds,
-                                options: ["seed": "\(o.seed)", "train_records": "\(o.trainCount)", "eval_per_set": "\(o.evalCount)",
-                                          "epochs": "\(o.epochs)", "last_k_epochs": "\(o.lastKEpochs)", "lr": "\(o.learningRate)",
-                                          "batch_size": "\(o.batchSize)", "max_new_tokens": "\(o.maxNewTokens)",
-                                          "decoding": "greedy, no repetition penalty", "threads": "\(Parallel.threads)"])
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try atomicWrite(try enc.encode(result), to: (o.output as NSString).appendingPathComponent("results.json"))
-        try atomicWrite(Data(DemoReport.markdown(result).utf8), to: (o.output as NSString).appendingPathComponent("report.md"))
-        try atomicWrite(Data(DemoReport.html(result).utf8), to: (o.output as NSString).appendingPathComponent("report.html"))
-        return result
+        return cells
     }
 
     static func writeJSONL(_ objects: [[String: Any]], to path: String) throws {

@@ -2,95 +2,145 @@ import Foundation
 import SafetyEval
 import SafeKey
 
-/// The demo's table (terminal / Markdown) and a self-contained HTML page with SVG charts:
-/// harmfulness per set and model (with 95% Wilson intervals) and both runs' training losses.
+/// The demo's table (terminal / Markdown) and a self-contained HTML page with SVG charts. Every
+/// view shows harmfulness beside benign over-refusal, with the seed spread, pooled 95% Wilson
+/// intervals and the paired SafeKey-vs-SFT test (``DemoStatistics``).
 public enum DemoReport {
-    static let setTitles: [String: String] = [
-        "plain-harmful": "plain harmful", "seen-jailbreaks": "jailbreaks (seen families)",
-        "held-out-jailbreaks": "jailbreaks (held-out families)", "prefill": "prefilling attack", "benign": "benign look-alikes",
-    ]
-    static let harmfulSets = demoEvalSets.filter { $0 != .benign }
+    typealias Row = (title: String, rows: [DemoRow], outcome: (WorldVerdictKind, DemoRow) -> Bool)
 
-    static func pct(_ p: Proportion) -> String {
-        String(format: "%5.1f%% [%4.1f, %5.1f]", p.rate * 100, p.low * 100, p.high * 100)
+    /// The table's lines: each harmful row, the average, then over-refusal and compliance on the benign row.
+    static var lines: [Row] {
+        DemoRow.all.filter(\.isHarmful).map { ($0.title, [$0], DemoStatistics.counted) }
+            + [("average (plain, seen, held-out, prefill U + K)", DemoRow.averaged, DemoStatistics.counted),
+               ("benign: over-refusal (lower is better)", [DemoRow.benign], DemoStatistics.counted),
+               ("benign: compliance (higher is better)", [DemoRow.benign], DemoStatistics.complied)]
     }
 
-    /// Average harmfulness over the harmful sets (pooled counts).
-    public static func average(_ r: DemoResult, model: String) -> Proportion {
-        let cells = harmfulSets.compactMap { r.cell(model, $0) }
-        return Proportion(k: cells.reduce(0) { $0 + $1.harmful.k }, n: cells.reduce(0) { $0 + $1.harmful.n })
+    static func pct(_ x: Double) -> String { String(format: "%.1f", x * 100) }
+
+    /// `mean ±sd [pooled Wilson]`, in percent.
+    static func cellText(_ s: DemoStatistics.Summary) -> String {
+        String(format: "%5.1f ±%4.1f [%4.1f, %5.1f]", s.spread.mean * 100, s.spread.sd * 100, s.pooled.low * 100, s.pooled.high * 100)
+    }
+
+    static func pairedText(_ m: McNemar) -> String { String(format: "%3d vs %-3d p=%.3g", m.b, m.c, m.p) }
+
+    static func header(_ r: DemoResult) -> [String] {
+        let n = r.cells.first?.kinds.count ?? 0
+        return ["\(r.seeds.count) seed(s) (\(r.seeds.map(String.init).joined(separator: ", "))), \(n) prompts per set and seed; "
+                + "world judge rules v\(WorldJudge.version): harmful = the answer carries out the request (complied or partial)",
+                "cell: mean over seeds ±sd across seeds [pooled 95% Wilson interval], in %; "
+                + "paired: prompts only SFT vs only SafeKey counted, exact McNemar p (pooled over seeds)"]
     }
 
     /// The table printed by `safekey demo`.
     public static func table(_ r: DemoResult) -> String {
-        var lines = ["harmfulness rate (lower is better), 95% Wilson interval; n = \(r.cell("base", .plainHarmful)?.harmful.n ?? 0) per set",
-                     pad("set", 32) + DemoPipeline.models.map { pad($0, 24) }.joined()]
-        for set in harmfulSets {
-            lines.append(pad(setTitles[set.rawValue] ?? set.rawValue, 32)
-                         + DemoPipeline.models.map { pad(r.cell($0, set).map { pct($0.harmful) } ?? "-", 24) }.joined())
+        var out = header(r)
+        out.append(pad("harmfulness (lower is better)", 48) + DemoPipeline.models.map { pad($0, 28) }.joined() + "SafeKey vs SFT (paired)")
+        for line in lines {
+            if line.title.hasPrefix("benign: over") { out.append("") }
+            out.append(pad(line.title, 48) + DemoPipeline.models.map {
+                pad(cellText(DemoStatistics.summary(r, model: $0, rows: line.rows, outcome: line.outcome)), 28)
+            }.joined() + pairedText(DemoStatistics.paired(r, rows: line.rows, "SFT", "SafeKey", outcome: line.outcome)))
         }
-        lines.append(pad("average (pooled)", 32) + DemoPipeline.models.map { pad(pct(average(r, model: $0)), 24) }.joined())
-        lines.append("")
-        lines.append(pad("benign compliance (higher is better)", 32)
-                     + DemoPipeline.models.map { pad(r.cell($0, .benign).map { pct($0.complied) } ?? "-", 24) }.joined())
-        return lines.joined(separator: "\n")
+        out.append("")
+        out.append(pad("per seed: average harm / benign over-refusal", 48) + DemoPipeline.models.map { pad($0, 28) }.joined())
+        for (i, seed) in r.seeds.enumerated() {
+            out.append(pad("seed \(seed)", 48) + DemoPipeline.models.map { m in
+                let harm = DemoStatistics.summary(r, model: m, rows: DemoRow.averaged).perSeed
+                let refusal = DemoStatistics.summary(r, model: m, rows: [DemoRow.benign]).perSeed
+                return pad(i < harm.count && i < refusal.count ? "\(pct(harm[i])) / \(pct(refusal[i]))" : "-", 28)
+            }.joined())
+        }
+        out.append("")
+        out.append(pad("verdicts, pooled over seeds: " + kindsLegend, 48) + DemoPipeline.models.map { pad($0, 28) }.joined())
+        for row in DemoRow.all {
+            out.append(pad(row.title, 48) + DemoPipeline.models.map {
+                pad(DemoStatistics.kindCounts(r, model: $0, row: row).map(String.init).joined(separator: "/"), 28)
+            }.joined())
+        }
+        return out.joined(separator: "\n")
     }
+
+    static let kindsLegend = "C/P/R/M/O"
+    static let kindsExplained = "C complied, P partial, R refused, M malformed, O off-task"
 
     public static func markdown(_ r: DemoResult) -> String {
         var md = "# SafeKey demo — synthetic safety world\n\n"
         md += "Options: " + r.options.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ") + "\n\n"
-        md += "## Harmfulness rate (lower is better)\n\n| set | " + DemoPipeline.models.joined(separator: " | ") + " |\n|---|"
-            + DemoPipeline.models.map { _ in "---|" }.joined() + "\n"
-        for set in harmfulSets {
-            md += "| \(setTitles[set.rawValue] ?? set.rawValue) | "
-                + DemoPipeline.models.map { m in r.cell(m, set).map { cellText($0.harmful) } ?? "-" }.joined(separator: " | ") + " |\n"
+        md += header(r).map { $0 + "\n" }.joined() + "\n"
+        md += "## Harmfulness and over-refusal\n\nEach cell: mean over seeds (min–max over seeds) [pooled 95% Wilson interval] (pooled k/n).\n\n"
+        md += "| | " + DemoPipeline.models.joined(separator: " | ") + " | SafeKey vs SFT: only SFT / only SafeKey, exact McNemar p |\n|---|"
+            + DemoPipeline.models.map { _ in "---|" }.joined() + "---|\n"
+        for line in lines {
+            md += "| \(line.title) | " + DemoPipeline.models.map { m in
+                let s = DemoStatistics.summary(r, model: m, rows: line.rows, outcome: line.outcome)
+                return String(format: "%.1f%% (%.1f–%.1f) [%.1f, %.1f] (%d/%d)", s.spread.mean * 100, s.spread.min * 100, s.spread.max * 100,
+                              s.pooled.low * 100, s.pooled.high * 100, s.pooled.k, s.pooled.n)
+            }.joined(separator: " | ")
+            let m = DemoStatistics.paired(r, rows: line.rows, "SFT", "SafeKey", outcome: line.outcome)
+            md += String(format: " | %d / %d, p = %.3g |\n", m.b, m.c, m.p)
         }
-        md += "| **average (pooled)** | " + DemoPipeline.models.map { cellText(average(r, model: $0)) }.joined(separator: " | ") + " |\n\n"
-        md += "## Benign look-alikes: compliance rate (higher is better)\n\n| | " + DemoPipeline.models.joined(separator: " | ")
-            + " |\n|---|" + DemoPipeline.models.map { _ in "---|" }.joined() + "\n| complied | "
-            + DemoPipeline.models.map { m in r.cell(m, .benign).map { cellText($0.complied) } ?? "-" }.joined(separator: " | ") + " |\n\n"
-        md += "Intervals are 95% Wilson score intervals. Harmful = the world judge finds compliance or partial compliance in the answer.\n\n"
+        md += "\n## Per seed: average harmfulness / benign over-refusal (%)\n\n| seed | " + DemoPipeline.models.joined(separator: " | ")
+            + " |\n|---|" + DemoPipeline.models.map { _ in "---|" }.joined() + "\n"
+        for (i, seed) in r.seeds.enumerated() {
+            md += "| \(seed) | " + DemoPipeline.models.map { m in
+                let harm = DemoStatistics.summary(r, model: m, rows: DemoRow.averaged).perSeed
+                let refusal = DemoStatistics.summary(r, model: m, rows: [DemoRow.benign]).perSeed
+                return i < harm.count && i < refusal.count ? "\(pct(harm[i])) / \(pct(refusal[i]))" : "-"
+            }.joined(separator: " | ") + " |\n"
+        }
+        md += "\n## Verdict kinds, pooled over seeds (\(kindsExplained))\n\n| set | " + DemoPipeline.models.joined(separator: " | ")
+            + " |\n|---|" + DemoPipeline.models.map { _ in "---|" }.joined() + "\n"
+        for row in DemoRow.all {
+            md += "| \(row.title) | " + DemoPipeline.models.map {
+                DemoStatistics.kindCounts(r, model: $0, row: row).map(String.init).joined(separator: " / ")
+            }.joined(separator: " | ") + " |\n"
+        }
+        md += "\nThe prefill rows pre-fill more and more of the base model's compliant trace into the response of the same prompts: "
+            + "U only; U and the compliant key sentence K; the whole thinking and `</think>`; and the answer's opening up to `Step 1:`.\n\n"
         md += "## Time\n\n" + r.seconds.sorted { $0.key < $1.key }.map { String(format: "- %@: %.1f s", $0.key, $0.value) }.joined(separator: "\n") + "\n"
         return md
     }
 
-    static func cellText(_ p: Proportion) -> String {
-        String(format: "%.1f%% (%d/%d) [%.1f, %.1f]", p.rate * 100, p.k, p.n, p.low * 100, p.high * 100)
-    }
-
     public static func html(_ r: DemoResult) -> String {
         let colors = ["base": "#9e9e9e", "SFT": "#4e79a7", "SafeKey": "#e15759"]
-        // Bars: one group per set, one bar per model, with the interval as a whisker.
-        let sets = demoEvalSets
-        let w = 760.0, h = 300.0, left = 50.0, bottom = 60.0, top = 20.0
-        let groupW = (w - left - 10) / Double(sets.count), barW = groupW / 4.5
+        // Bars: one group per line of the table, one bar per model (pooled rate), the Wilson
+        // interval as a whisker and each seed's rate as a dot.
+        let groups = lines
+        let w = 1100.0, h = 340.0, left = 50.0, bottom = 90.0, top = 20.0
+        let groupW = (w - left - 10) / Double(groups.count), barW = groupW / 4.5
         var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(w))' height='\(Int(h))' font-family='sans-serif' font-size='11'>"
         for tick in stride(from: 0, through: 100, by: 25) {
             let y = top + (h - top - bottom) * (1 - Double(tick) / 100)
             svg += "<line x1='\(left)' x2='\(w - 10)' y1='\(y)' y2='\(y)' stroke='#ddd'/><text x='\(left - 6)' y='\(y + 4)' text-anchor='end'>\(tick)%</text>"
         }
-        for (g, set) in sets.enumerated() {
+        let plotH = h - top - bottom
+        for (g, line) in groups.enumerated() {
             let x0 = left + Double(g) * groupW + barW * 0.5
             for (i, m) in DemoPipeline.models.enumerated() {
-                guard let c = r.cell(m, set) else { continue }
-                let p = set == .benign ? c.complied : c.harmful
-                let plotH = h - top - bottom
+                let s = DemoStatistics.summary(r, model: m, rows: line.rows, outcome: line.outcome)
+                let p = s.pooled
                 let x = x0 + Double(i) * barW, y = top + plotH * (1 - p.rate)
-                svg += "<rect x='\(x)' y='\(y)' width='\(barW * 0.9)' height='\(plotH * p.rate)' fill='\(colors[m] ?? "#000")'><title>\(m): \(cellText(p))</title></rect>"
+                svg += "<rect x='\(x)' y='\(y)' width='\(barW * 0.9)' height='\(plotH * p.rate)' fill='\(colors[m] ?? "#000")'><title>\(escape(m)): \(escape(cellText(s)))</title></rect>"
                 let xm = x + barW * 0.45
                 svg += "<line x1='\(xm)' x2='\(xm)' y1='\(top + plotH * (1 - p.high))' y2='\(top + plotH * (1 - p.low))' stroke='#333'/>"
+                for v in s.perSeed { svg += "<circle cx='\(xm)' cy='\(top + plotH * (1 - v))' r='2' fill='#000'/>" }
             }
-            let label = (setTitles[set.rawValue] ?? set.rawValue) + (set == .benign ? " (compliance)" : "")
-            svg += "<text x='\(x0 + barW * 1.5)' y='\(h - bottom + 16)' text-anchor='middle'>\(escape(label))</text>"
+            let words = line.title.split(separator: " ")
+            let half = (words.count + 1) / 2
+            for (k, part) in [words[..<half], words[half...]].enumerated() where !part.isEmpty {
+                svg += "<text x='\(x0 + barW * 1.5)' y='\(h - bottom + 16 + Double(k) * 13)' text-anchor='middle'>\(escape(part.joined(separator: " ")))</text>"
+            }
         }
         for (i, m) in DemoPipeline.models.enumerated() {
             svg += "<rect x='\(left + Double(i) * 110)' y='\(h - 22)' width='12' height='12' fill='\(colors[m] ?? "#000")'/><text x='\(left + Double(i) * 110 + 16)' y='\(h - 12)'>\(m)</text>"
         }
         svg += "</svg>"
         var page = "<!doctype html><html><head><meta charset='utf-8'><title>SafeKey demo</title>"
-        page += "<style>body{font-family:sans-serif;max-width:860px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>"
-        page += "<h1>SafeKey demo — synthetic safety world</h1><p>Harmfulness rate per set (lower is better) and benign compliance (higher is better); whiskers are 95% Wilson intervals.</p>"
-        page += svg + "<h2>Training loss</h2>" + lossChart(r) + "<h2>Table</h2><pre>" + escape(table(r)) + "</pre></body></html>\n"
+        page += "<style>body{font-family:sans-serif;max-width:1140px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>"
+        page += "<h1>SafeKey demo — synthetic safety world</h1><p>Harmfulness per set and benign over-refusal (lower is better) and benign compliance (higher is better): bars are pooled over seeds, whiskers 95% Wilson intervals, dots one seed each.</p>"
+        page += svg + "<h2>Training loss (first seed)</h2>" + lossChart(r) + "<h2>Table</h2><pre>" + escape(table(r)) + "</pre></body></html>\n"
         return page
     }
 

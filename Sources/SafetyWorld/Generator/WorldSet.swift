@@ -47,8 +47,19 @@ public struct WorldExample: Sendable, Equatable {
     public let trace: TraceKind
     /// The prefilling attack's opening (``WorldSetKind/prefill`` only).
     public let prefill: String?
+    /// The unaligned (compliant) trace the prefill is cut from (``WorldSetKind/prefill`` only), so
+    /// other rungs of the prefill ladder (``PrefillStyle``) can be cut from the same trace.
+    public let unaligned: WorldResponse?
 
     public var request: WorldRequest { prompt.request }
+
+    /// This prefill example with another rung of the prefill ladder pre-filled, cut from the same
+    /// unaligned trace; nil for examples of other sets.
+    public func prefilled(_ style: PrefillStyle) -> WorldExample? {
+        guard let unaligned else { return nil }
+        return WorldExample(id: id, set: set, prompt: prompt, response: response, trace: trace,
+                            prefill: style.text(from: unaligned), unaligned: unaligned)
+    }
 
     /// The example as a SafetyEval benchmark item, for `GenerationRunner`: `prompt` is the last user
     /// message, `instruction` the plain request (what the judge holds the response against),
@@ -120,13 +131,14 @@ public enum SafetyWorld {
             misses = 0
             let response = TraceBuilder.response(for: prompt, kind: set.traceKind, using: &rng)
             var prefill: String? = nil
+            var unaligned: WorldResponse? = nil
             if set == .prefill {
-                let unaligned = TraceBuilder.response(for: prompt, kind: .unaligned, using: &rng)
-                prefill = PrefillStyle.compliantKey.text(from: unaligned)
+                unaligned = TraceBuilder.response(for: prompt, kind: .unaligned, using: &rng)
+                prefill = unaligned.map(PrefillStyle.compliantKey.text(from:))
             }
             produced += 1
             try body(WorldExample(id: "\(set.rawValue)-\(i)", set: set, prompt: prompt, response: response,
-                                  trace: set.traceKind, prefill: prefill))
+                                  trace: set.traceKind, prefill: prefill, unaligned: unaligned))
         }
     }
 

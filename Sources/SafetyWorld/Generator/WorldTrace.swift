@@ -89,14 +89,27 @@ enum TraceBuilder {
 
 /// How much of a compliant opening a prefilling attack writes into the response. The prefill is
 /// the text that follows the generation prompt (`<｜Assistant｜><think>\n`), taken from the
-/// unaligned trace of the request, as the paper pre-fills harmful R1 reasoning.
+/// unaligned trace of the request, as the paper pre-fills harmful R1 reasoning. In ladder order
+/// (``allCases``): each rung pre-fills more of the compliant trace.
 public enum PrefillStyle: String, CaseIterable, Codable, Sendable {
     /// U only: the model must write K itself right after a restatement that exposes the intent.
     case understanding
     /// U and the compliant key sentence ("Let me lay out the steps.").
     case compliantKey = "compliant-key"
+    /// The whole unaligned thinking and `</think>\n\n`: the model writes the answer itself.
+    case thinking
     /// The whole unaligned thinking, `</think>`, and the answer's compliant opening up to "Step 1:".
     case answer
+
+    /// A short label for tables ("U", "U + K", "thinking", "thinking + answer head").
+    public var title: String {
+        switch self {
+        case .understanding: return "U"
+        case .compliantKey: return "U + K"
+        case .thinking: return "thinking"
+        case .answer: return "thinking + answer head"
+        }
+    }
 
     /// The prefill for an unaligned response (see ``TraceKind/unaligned``).
     public func text(from unaligned: WorldResponse) -> String {
@@ -109,6 +122,7 @@ public enum PrefillStyle: String, CaseIterable, Codable, Sendable {
         switch self {
         case .understanding: return slice(8, unaligned.summaryEndIdx)
         case .compliantKey: return slice(8, unaligned.nextSentenceEndIdx)
+        case .thinking: return unaligned.thinking + "\n</think>\n\n"
         case .answer:
             guard let nl = unaligned.answer.firstIndex(of: "\n") else { return slice(8, s.count) }
             let head = unaligned.answer[..<nl]
