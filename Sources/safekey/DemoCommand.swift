@@ -43,18 +43,13 @@ struct DemoCommand: ParsableCommand {
         if let evalCount { o.evalCount = evalCount }
         if let epochs { o.epochs = epochs; o.lastKEpochs = min(o.lastKEpochs, epochs) }
         let start = Date()
-        do {
-            let result = try DemoPipeline.run(o) { line in
-                printErr(String(format: "[%5.1fs] ", Date().timeIntervalSince(start)) + line)
-            }
-            print("")
-            print(DemoReport.table(result))
-            print("")
-            print(String(format: "demo finished in %.1f s; report: %@/report.md, %@/report.html", Date().timeIntervalSince(start), output, output))
-        } catch {
-            printErr("error: \(error)")
-            throw ExitCode(1)
+        let result = try DemoPipeline.run(o) { line in
+            printErr(String(format: "[%5.1fs] ", Date().timeIntervalSince(start)) + line)
         }
+        print("")
+        print(DemoReport.table(result))
+        print("")
+        print(String(format: "demo finished in %.1f s; report: %@/report.md, %@/report.html", Date().timeIntervalSince(start), output, output))
     }
 }
 
@@ -71,8 +66,7 @@ struct WorldPretrainCommand: ParsableCommand {
     @Option var epochs = 3
     @Option var lr = 3e-3
     @Option var batchSize = 8
-    @Option(help: "First seed; seeds run are seed, seed + 1, ….") var seed: UInt64 = 2002
-    @Option(help: "How many seeds to train and evaluate (default 3; --quick 1).") var seeds: Int?
+    @Option(help: "Seed of the pre-training data and initialisation.") var seed: UInt64 = 2002
     @Flag(help: "Replace a model already in --output (default: refuse).") var overwrite = false
 
     func validate() throws {
@@ -94,17 +88,12 @@ struct WorldPretrainCommand: ParsableCommand {
         p.batchSize = batchSize
         p.seed = seed
         let start = Date()
-        do {
-            let logs = try p.run { s, total in
-                if s.step == 1 || s.step % 20 == 0 || s.step == total {
-                    printErr(String(format: "[%6.1fs] step %d/%d epoch %d loss %.4f acc %.3f lr %.2e %.0f tok/s",
-                                    Date().timeIntervalSince(start), s.step, total, s.epoch, s.loss, s.token_acc, s.lr, s.tokens_per_s))
-                }
+        let logs = try p.run { s, total in
+            if s.step == 1 || s.step % 20 == 0 || s.step == total {
+                printErr(String(format: "[%6.1fs] step %d/%d epoch %d loss %.4f acc %.3f lr %.2e %.0f tok/s",
+                                Date().timeIntervalSince(start), s.step, total, s.epoch, s.loss, s.token_acc, s.lr, s.tokens_per_s))
             }
-            printErr(String(format: "pre-trained in %.1f s; final loss %.4f; saved %@", Date().timeIntervalSince(start), logs.last?.loss ?? .nan, output))
-        } catch {
-            printErr("error: \(error)")
-            throw ExitCode(1)
         }
+        printErr(String(format: "pre-trained in %.1f s; final loss %.4f; saved %@", Date().timeIntervalSince(start), logs.last?.loss ?? .nan, output))
     }
 }

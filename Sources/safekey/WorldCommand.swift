@@ -50,9 +50,8 @@ struct WorldSampleCommand: ParsableCommand {
             }
             try Console.out(out)
         } catch {
-            try? Console.out(out)
-            Console.err("error: \(error)\n")
-            throw ExitCode.failure
+            try? Console.out(out)   // what was generated before the error still reaches the reader
+            throw error
         }
     }
 }
@@ -77,11 +76,7 @@ struct WorldJudgeCommand: ParsableCommand {
     @Option(help: "Write per-response verdicts here (JSONL).") var output: String?
 
     func run() throws {
-        let judged: [JudgedResponse]
-        do { judged = try WorldJudgeFile.judge(path: input) } catch {
-            Console.err("error: \(error)\n")
-            throw ExitCode.failure
-        }
+        let judged = try WorldJudgeFile.judge(path: input)
         let tally = WorldTally(judged.map(\.verdict))
         var lines = "responses: \(tally.total)\n"
         for k in WorldVerdictKind.allCases { lines += "  \(k.rawValue): \(tally.count(k))\n" }
@@ -94,14 +89,12 @@ struct WorldJudgeCommand: ParsableCommand {
         if let output {
             var text = ""
             for j in judged {
-                let obj: [String: Any] = ["line": j.line, "sample": j.sample, "verdict": j.verdict.kind.rawValue,
-                                          "rule": j.verdict.rule, "steps": j.verdict.steps]
-                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
-                text += String(decoding: data, as: UTF8.self) + "\n"
+                let obj: JSONObject = ["line": .int(j.line), "rule": .string(j.verdict.rule), "sample": .int(j.sample),
+                                       "steps": .int(j.verdict.steps), "verdict": .string(j.verdict.kind.rawValue)]
+                text += JSONWriter.compact(.object(obj)) + "\n"
             }
             do { try AtomicFile.write(text, to: output) } catch {
-                Console.err("error: cannot write \(output): \(Console.reason(error))\n")
-                throw ExitCode.failure
+                throw CLIError("cannot write --output \(output): \(Console.reason(error))")
             }
         }
     }
