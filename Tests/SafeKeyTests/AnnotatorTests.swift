@@ -70,6 +70,24 @@ final class AnnotatorTests: XCTestCase {
                        "cue words from the question are not an insight")
     }
 
+    /// An output line is byte for byte what `JSONSerialization` (`[.sortedKeys, .withoutEscapingSlashes]`),
+    /// which wrote these lines before, makes of the same object: keys that sort differently by code
+    /// point (case, digits), nested objects, escapes, slashes, the rounded confidence.
+    func testOutputLineMatchesJSONSerialization() async throws {
+        let line = #"{"Zeta": 2, "alpha_2": {"B": 1, "a10": 2, "a9": [1, {"Q": "q/r"}]}, "id": "t", "Category": ["A"], "tab": "a\tb\u0001é", "question": "How to steal?", "response": "<think>Okay, so the user asks how to steal. Hmm, that's illegal.</think>No.", "source": "SaladBench"}"#
+        let r = try RecordReader.parse(data: Data(line.utf8), path: "t.jsonl").0[0]
+        let a = try await Annotator().annotate(question: r.question, response: r.response)
+        var reference = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        reference["summary_end_idx"] = a.summaryEndIdx
+        reference["next_sentence_end_idx"] = a.nextSentenceEndIdx
+        reference["annotation"] = ["method": a.method, "segmenter": a.segmenter, "sentence_count": a.sentenceCount,
+                                   "u_sentence_count": a.uSentenceCount, "k_text": a.kText, "k_is_safety_aha": a.kIsSafetyAha,
+                                   "k_aha_score": a.kAhaScore, "confidence": (a.confidence * 1000).rounded() / 1000, "input_index": 0] as [String: Any]
+        var expected = try JSONSerialization.data(withJSONObject: reference, options: [.sortedKeys, .withoutEscapingSlashes])
+        expected.append(0x0A)
+        XCTAssertEqual(String(decoding: try AnnotationRun.outputLine(r, a), as: UTF8.self), String(decoding: expected, as: UTF8.self))
+    }
+
     /// Output rows, failures left out, resume from a journal with a torn line, atomic final file.
     func testRunWritesResumesAndLeavesFailuresOut() async throws {
         let lines = [
@@ -135,8 +153,8 @@ final class AnnotatorTests: XCTestCase {
         let (back, report) = try RecordReader.read(path: output, options: .init(requireOffsets: true, strict: true))
         XCTAssertEqual(report.kept, 1000)
         for r in back {
-            let ann = try XCTUnwrap(r.fields["annotation"] as? [String: Any])
-            XCTAssertEqual(r.keySentence?.trimmingCharacters(in: .whitespacesAndNewlines), ann["k_text"] as? String, "record \(r.index)")
+            let ann = try XCTUnwrap(r.fields["annotation"]?.objectValue)
+            XCTAssertEqual(r.keySentence?.trimmingCharacters(in: .whitespacesAndNewlines), ann["k_text"]?.stringValue, "record \(r.index)")
             XCTAssertTrue(r.understanding?.hasPrefix("<think>\n") ?? false)
         }
     }
