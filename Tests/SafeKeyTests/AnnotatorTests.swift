@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SafeKey
+import TestSupport
 
 /// The `rules` method, the K classifier, the annotation run (output shape, failures, resume,
 /// atomic output) and the gold-set accuracy that issue 8 asks for (≥ 85% exact U boundary).
@@ -116,18 +117,16 @@ final class AnnotatorTests: XCTestCase {
         XCTAssertEqual(failed, ["c: fewer than 2 sentences"])
         XCTAssertEqual(progress.last, 4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), "the journal is removed after the atomic write")
-        let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
-        XCTAssertEqual(rows.map { $0["id"] as? String }, ["a", "b", nil], "input order, failures left out")
-        XCTAssertEqual(rows[0]["score"] as? String, "{'x': 1}", "input keys are kept")
-        let ann = try XCTUnwrap(rows[1]["annotation"] as? [String: Any])
-        XCTAssertEqual(ann["k_text"] as? String, "Hmm, that's illegal.")
-        XCTAssertEqual(ann["k_is_safety_aha"] as? Bool, true)
-        XCTAssertEqual(ann["method"] as? String, "rules")
-        XCTAssertEqual(ann["u_sentence_count"] as? Int, 1)
-        XCTAssertEqual(ann["sentence_count"] as? Int, 2)
-        XCTAssertNotNil(ann["confidence"] as? Double)
+        let rows = try FixtureJSON.lines(try String(contentsOfFile: output, encoding: .utf8), source: output)
+        XCTAssertEqual(rows.map { $0["id"]?.stringValue }, ["a", "b", nil], "input order, failures left out")
+        XCTAssertEqual(rows[0]["score"]?.stringValue, "{'x': 1}", "input keys are kept")
+        let ann = try XCTUnwrap(rows[1]["annotation"]?.objectValue)
+        XCTAssertEqual(ann["k_text"]?.stringValue, "Hmm, that's illegal.")
+        XCTAssertEqual(ann["k_is_safety_aha"]?.boolValue, true)
+        XCTAssertEqual(ann["method"]?.stringValue, "rules")
+        XCTAssertEqual(ann["u_sentence_count"]?.intValue, 1)
+        XCTAssertEqual(ann["sentence_count"]?.intValue, 2)
+        XCTAssertNotNil(ann["confidence"]?.doubleValue)
         // The output reads back as training data with valid offsets.
         let (back, report) = try RecordReader.read(path: output, options: .init(requireOffsets: true))
         XCTAssertEqual(report.kept, 3)
