@@ -58,7 +58,7 @@ let package = Package(
         // that name is taken by Swift's own distributed-actors module); Open MPI is loaded at run time (dlopen),
         // so nothing here links libmpi and a single-process run needs no MPI installed.
         .target(name: "Collectives", dependencies: ["Tensor"], swiftSettings: lang6),
-        .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives"], swiftSettings: lang5),
+        .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives"], swiftSettings: lang6),
         .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers", "CZlib"], swiftSettings: lang6),
         .target(name: "SafetyWorld", dependencies: ["Support", "SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
                 swiftSettings: lang5),

@@ -44,9 +44,9 @@ final class AnnotatorAPITests: XCTestCase {
         XCTAssertEqual(s.requestCount, 1)
         XCTAssertEqual(s.headers.first?["authorization"], "Bearer sk-test")
         // The request: the model, temperature 0, the numbered sentences.
-        let body = try XCTUnwrap(JSONSerialization.jsonObject(with: s.bodies[0]) as? [String: Any])
-        XCTAssertEqual(body["model"] as? String, "stub-model")
-        let last = try XCTUnwrap((body["messages"] as? [[String: String]])?.last?["content"])
+        let body = try JSONParser.parse(s.bodies[0], path: "request body")
+        XCTAssertEqual(body["model"]?.stringValue, "stub-model")
+        let last = try XCTUnwrap(body["messages"]?.arrayValue?.last?["content"]?.stringValue)
         XCTAssertTrue(last.contains("[2] They want to open a neighbour's door."), last)
         XCTAssertTrue(last.contains("from 1 to 3"), last)
         // A rerun is free: answered from the cache.

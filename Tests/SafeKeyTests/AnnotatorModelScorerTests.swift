@@ -18,11 +18,10 @@ final class AnnotatorModelScorerTests: XCTestCase {
         if let f = folder { return f }
         let dir = NSTemporaryDirectory() + "tiny-annot-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let src = AnnotatorPaths.root.appendingPathComponent("Tests/Fixtures/models/qwen2-tiny/config.json")
-        var cfg = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: src)) as? [String: Any])
-        for (k, v) in ["vocab_size": 2482, "bos_token_id": 0, "eos_token_id": 1, "max_position_embeddings": 4096] as [String: Any] { cfg[k] = v }
-        cfg["initializer_range"] = 0.5
-        try JSONSerialization.data(withJSONObject: cfg).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        try FixtureJSON.editConfig(from: RepoPaths.fixture("models/qwen2-tiny/config.json"), to: dir + "/config.json") { cfg in
+            for (k, v) in ["vocab_size": 2482, "bos_token_id": 0, "eos_token_id": 1, "max_position_embeddings": 4096] { cfg[k] = .int(v) }
+            cfg["initializer_range"] = 0.5
+        }
         let model = DecoderModel(config: try ModelConfig(contentsOf: dir + "/config.json"))
         model.initializeRandomly(seed: 11)
         try model.save(to: dir, copyFrom: AnnotatorPaths.root.appendingPathComponent("Assets/world-base").path)
@@ -78,10 +77,10 @@ final class AnnotatorModelScorerTests: XCTestCase {
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
         for l in lines {
-            let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any])
-            let ann = try XCTUnwrap(obj["annotation"] as? [String: Any])
-            XCTAssertEqual(ann["method"] as? String, "model")
-            let s = try XCTUnwrap(obj["summary_end_idx"] as? Int), k = try XCTUnwrap(obj["next_sentence_end_idx"] as? Int)
+            let obj = try JSONParser.parse(String(l), path: output)
+            let ann = try XCTUnwrap(obj["annotation"]?.objectValue)
+            XCTAssertEqual(ann["method"]?.stringValue, "model")
+            let s = try XCTUnwrap(obj["summary_end_idx"]?.intValue), k = try XCTUnwrap(obj["next_sentence_end_idx"]?.intValue)
             XCTAssertTrue(s > 0 && k > s)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import TestSupport
 import XCTest
 
@@ -11,12 +12,9 @@ enum AnnotatorPaths {
     /// STAR-1's path, or XCTSkip when the shared data is not next to the checkout.
     static func star1OrSkip() throws -> String { try RepoPaths.shared("star1/STAR-1.json") }
 
-    static func fixtureJSON(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: fixtures.appendingPathComponent(name))
-        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw NSError(domain: "fixture", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(name) is not a JSON object"])
-        }
-        return obj
+    /// The annotator fixture `name` (a JSON document under Tests/Fixtures/annotator).
+    static func fixtureJSON(_ name: String) throws -> JSONValue {
+        try FixtureJSON.load(fixtures.appendingPathComponent(name).path)
     }
 
     /// A temporary file holding `text`; removed at the end of the test.

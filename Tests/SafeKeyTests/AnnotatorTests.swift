@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SafeKey
+import TestSupport
 
 /// The `rules` method, the K classifier, the annotation run (output shape, failures, resume,
 /// atomic output) and the gold-set accuracy that issue 8 asks for (≥ 85% exact U boundary).
@@ -70,6 +71,24 @@ final class AnnotatorTests: XCTestCase {
                        "cue words from the question are not an insight")
     }
 
+    /// An output line is byte for byte what `JSONSerialization` (`[.sortedKeys, .withoutEscapingSlashes]`),
+    /// which wrote these lines before, makes of the same object: keys that sort differently by code
+    /// point (case, digits), nested objects, escapes, slashes, the rounded confidence.
+    func testOutputLineMatchesJSONSerialization() async throws {
+        let line = #"{"Zeta": 2, "alpha_2": {"B": 1, "a10": 2, "a9": [1, {"Q": "q/r"}]}, "id": "t", "Category": ["A"], "tab": "a\tb\u0001é", "question": "How to steal?", "response": "<think>Okay, so the user asks how to steal. Hmm, that's illegal.</think>No.", "source": "SaladBench"}"#
+        let r = try RecordReader.parse(data: Data(line.utf8), path: "t.jsonl").0[0]
+        let a = try await Annotator().annotate(question: r.question, response: r.response)
+        var reference = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        reference["summary_end_idx"] = a.summaryEndIdx
+        reference["next_sentence_end_idx"] = a.nextSentenceEndIdx
+        reference["annotation"] = ["method": a.method, "segmenter": a.segmenter, "sentence_count": a.sentenceCount,
+                                   "u_sentence_count": a.uSentenceCount, "k_text": a.kText, "k_is_safety_aha": a.kIsSafetyAha,
+                                   "k_aha_score": a.kAhaScore, "confidence": (a.confidence * 1000).rounded() / 1000, "input_index": 0] as [String: Any]
+        var expected = try JSONSerialization.data(withJSONObject: reference, options: [.sortedKeys, .withoutEscapingSlashes])
+        expected.append(0x0A)
+        XCTAssertEqual(String(decoding: try AnnotationRun.outputLine(r, a), as: UTF8.self), String(decoding: expected, as: UTF8.self))
+    }
+
     /// Output rows, failures left out, resume from a journal with a torn line, atomic final file.
     func testRunWritesResumesAndLeavesFailuresOut() async throws {
         let lines = [
@@ -98,18 +117,16 @@ final class AnnotatorTests: XCTestCase {
         XCTAssertEqual(failed, ["c: fewer than 2 sentences"])
         XCTAssertEqual(progress.last, 4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), "the journal is removed after the atomic write")
-        let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
-        XCTAssertEqual(rows.map { $0["id"] as? String }, ["a", "b", nil], "input order, failures left out")
-        XCTAssertEqual(rows[0]["score"] as? String, "{'x': 1}", "input keys are kept")
-        let ann = try XCTUnwrap(rows[1]["annotation"] as? [String: Any])
-        XCTAssertEqual(ann["k_text"] as? String, "Hmm, that's illegal.")
-        XCTAssertEqual(ann["k_is_safety_aha"] as? Bool, true)
-        XCTAssertEqual(ann["method"] as? String, "rules")
-        XCTAssertEqual(ann["u_sentence_count"] as? Int, 1)
-        XCTAssertEqual(ann["sentence_count"] as? Int, 2)
-        XCTAssertNotNil(ann["confidence"] as? Double)
+        let rows = try FixtureJSON.lines(try String(contentsOfFile: output, encoding: .utf8), source: output)
+        XCTAssertEqual(rows.map { $0["id"]?.stringValue }, ["a", "b", nil], "input order, failures left out")
+        XCTAssertEqual(rows[0]["score"]?.stringValue, "{'x': 1}", "input keys are kept")
+        let ann = try XCTUnwrap(rows[1]["annotation"]?.objectValue)
+        XCTAssertEqual(ann["k_text"]?.stringValue, "Hmm, that's illegal.")
+        XCTAssertEqual(ann["k_is_safety_aha"]?.boolValue, true)
+        XCTAssertEqual(ann["method"]?.stringValue, "rules")
+        XCTAssertEqual(ann["u_sentence_count"]?.intValue, 1)
+        XCTAssertEqual(ann["sentence_count"]?.intValue, 2)
+        XCTAssertNotNil(ann["confidence"]?.doubleValue)
         // The output reads back as training data with valid offsets.
         let (back, report) = try RecordReader.read(path: output, options: .init(requireOffsets: true))
         XCTAssertEqual(report.kept, 3)
@@ -135,8 +152,8 @@ final class AnnotatorTests: XCTestCase {
         let (back, report) = try RecordReader.read(path: output, options: .init(requireOffsets: true, strict: true))
         XCTAssertEqual(report.kept, 1000)
         for r in back {
-            let ann = try XCTUnwrap(r.fields["annotation"] as? [String: Any])
-            XCTAssertEqual(r.keySentence?.trimmingCharacters(in: .whitespacesAndNewlines), ann["k_text"] as? String, "record \(r.index)")
+            let ann = try XCTUnwrap(r.fields["annotation"]?.objectValue)
+            XCTAssertEqual(r.keySentence?.trimmingCharacters(in: .whitespacesAndNewlines), ann["k_text"]?.stringValue, "record \(r.index)")
             XCTAssertTrue(r.understanding?.hasPrefix("<think>\n") ?? false)
         }
     }

@@ -1,24 +1,25 @@
 import Foundation
 import XCTest
 import SafeKey
+import TestSupport
 
 final class RecordsTests: XCTestCase {
     /// Normalisation equals the reference trainer's, checked against CPython on tricky inputs.
     func testNormalizationMatchesPythonFixture() throws {
         let fx = try AnnotatorPaths.fixtureJSON("segmentation_reference.json")
-        let cases = try XCTUnwrap(fx["normalize"] as? [[String: Any]])
+        let cases = try XCTUnwrap(fx["normalize"]?.arrayValue)
         XCTAssertGreaterThanOrEqual(cases.count, 10)
         for c in cases {
-            let raw = try XCTUnwrap(c["raw"] as? String)
+            let raw = try XCTUnwrap(c["raw"]?.stringValue)
             switch NormalizedResponse.normalize(raw) {
             case .success(let n):
-                let want = try XCTUnwrap(c["normalized"] as? String, "Python found no think block in \(raw.debugDescription)")
+                let want = try XCTUnwrap(c["normalized"]?.stringValue, "Python found no think block in \(raw.debugDescription)")
                 XCTAssertEqual(Array(n.string.unicodeScalars), Array(want.unicodeScalars), "raw: \(raw.debugDescription)")
-                XCTAssertEqual(n.text.count, c["length"] as? Int, "len() must count code points: \(raw.debugDescription)")
+                XCTAssertEqual(n.text.count, c["length"]?.intValue, "len() must count code points: \(raw.debugDescription)")
                 XCTAssertEqual(n.text.string(0..<8), "<think>\n")
                 XCTAssertEqual(n.text.string(n.thinkingRange.upperBound..<n.answerRange.lowerBound), "\n</think>\n\n")
             case .failure:
-                XCTAssertTrue(c["normalized"] is NSNull, "Python normalised \(raw.debugDescription) but Swift did not")
+                XCTAssertTrue(c["normalized"]?.isNull ?? false, "Python normalised \(raw.debugDescription) but Swift did not")
             }
         }
     }
@@ -106,6 +107,10 @@ final class RecordsTests: XCTestCase {
         XCTAssertThrowsError(try RecordReader.read(path: try AnnotatorPaths.tempFile(self, "[{\"a\": 1}", ext: "json"))) { e in
             guard case RecordError.notJSON? = e as? RecordError else { return XCTFail("\(e)") }
         }
+        // A syntax error deep in an array file is located by line and column.
+        XCTAssertThrowsError(try RecordReader.read(path: try AnnotatorPaths.tempFile(self, "[\n  {\"a\": 1},\n  {\"b\" 2}\n]", ext: "json"))) { e in
+            XCTAssertTrue("\(e)".contains("line 3, column 8"), "\(e)")
+        }
         XCTAssertThrowsError(try RecordReader.read(path: "/nonexistent/records.json")) { e in
             XCTAssertTrue("\(e)".contains("/nonexistent/records.json"), "\(e)")
         }
@@ -115,22 +120,21 @@ final class RecordsTests: XCTestCase {
     func testStar1NormalizationMatchesPython() throws {
         let path = try AnnotatorPaths.star1OrSkip()
         let fx = try AnnotatorPaths.fixtureJSON("segmentation_reference.json")
-        let rows = try XCTUnwrap(fx["star1"] as? [[String: Any]])
+        let rows = try XCTUnwrap(fx["star1"]?.arrayValue)
         let (records, report) = try RecordReader.read(path: path)
         XCTAssertEqual(report.kept, 1000)
         XCTAssertEqual(records.count, rows.count)
         for (r, row) in zip(records, rows) {
-            XCTAssertEqual(ScalarText.fingerprint(r.question), row["question_fp"] as? String, "record \(r.index)")
-            XCTAssertEqual(r.response.text.count, row["length"] as? Int, "record \(r.index)")
-            XCTAssertEqual(ScalarText.fingerprint(r.response.string), row["normalized_fp"] as? String, "record \(r.index)")
-            XCTAssertEqual(r.response.thinkingRange.upperBound, (row["thinking"] as? [Int])?.last, "record \(r.index)")
+            XCTAssertEqual(ScalarText.fingerprint(r.question), row["question_fp"]?.stringValue, "record \(r.index)")
+            XCTAssertEqual(r.response.text.count, row["length"]?.intValue, "record \(r.index)")
+            XCTAssertEqual(ScalarText.fingerprint(r.response.string), row["normalized_fp"]?.stringValue, "record \(r.index)")
+            XCTAssertEqual(r.response.thinkingRange.upperBound, row["thinking"]?.intArray?.last, "record \(r.index)")
             XCTAssertTrue(r.unsafe)
             XCTAssertFalse(r.category.isEmpty, "record \(r.index): STAR-1 category is a Python-repr list")
         }
     }
 
     private func jsonString(_ s: String) -> String {
-        String(data: try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]), encoding: .utf8)!
-            .dropFirst().dropLast().description
+        JSONWriter.quoted(s)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SafeKey
+import TestSupport
 
 /// The `reference` mode against CPython's `re.split(r"(?<=[.?])(?<!\.\.\.)\s+", …)` (fixture from
 /// Scripts/annot_segmentation_fixture.py), and the `improved` mode's agreement with it on STAR-1:
@@ -8,11 +9,11 @@ import SafeKey
 final class SegmentationReferenceTests: XCTestCase {
     func testReferenceModeMatchesPythonOnSyntheticTexts() throws {
         let fx = try AnnotatorPaths.fixtureJSON("segmentation_reference.json")
-        let cases = try XCTUnwrap(fx["synthetic"] as? [[String: Any]])
+        let cases = try XCTUnwrap(fx["synthetic"]?.arrayValue)
         XCTAssertGreaterThan(cases.count, 10)
         for c in cases {
-            let text = ScalarText(try XCTUnwrap(c["text"] as? String))
-            let want = try XCTUnwrap(c["pieces"] as? [[Int]]).map { $0[0]..<$0[1] }
+            let text = ScalarText(try XCTUnwrap(c["text"]?.stringValue))
+            let want = try XCTUnwrap(c["pieces"]?.arrayValue).map { try XCTUnwrap($0.intArray) }.map { $0[0]..<$0[1] }
             XCTAssertEqual(SentenceSegmenter(mode: .reference).sentences(in: text, range: 0..<text.count), want,
                            text.string.debugDescription)
         }
@@ -21,14 +22,14 @@ final class SegmentationReferenceTests: XCTestCase {
     func testStar1ReferenceExactAndImprovedAgreement() throws {
         let path = try AnnotatorPaths.star1OrSkip()
         let fx = try AnnotatorPaths.fixtureJSON("segmentation_reference.json")
-        let rows = try XCTUnwrap(fx["star1"] as? [[String: Any]])
+        let rows = try XCTUnwrap(fx["star1"]?.arrayValue)
         let (records, _) = try RecordReader.read(path: path)
         XCTAssertEqual(records.count, rows.count)
         var refBoundaries = 0, kept = 0, added = 0
         var reasons: [String: Int] = [:]
         var unexplained: [String] = []
         for (r, row) in zip(records, rows) {
-            let flat = try XCTUnwrap(row["pieces"] as? [Int])
+            let flat = try XCTUnwrap(row["pieces"]?.intArray)
             let want = stride(from: 0, to: flat.count, by: 2).map { flat[$0]..<flat[$0 + 1] }
             let ref = SentenceSegmenter(mode: .reference).sentences(in: r.response)
             XCTAssertEqual(ref, want, "record \(r.index): reference mode differs from Python's re.split")

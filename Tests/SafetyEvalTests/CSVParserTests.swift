@@ -1,15 +1,16 @@
 import Foundation
 import SafetyEval
+import TestSupport
 import XCTest
 
 final class CSVParserTests: XCTestCase {
     /// Tricky inputs against the records Python's csv module reads (Scripts/eval_make_fixtures.py).
     func testCasesMatchPythonCSV() throws {
-        let cases = try XCTUnwrap(TestPaths.reference()["csv_cases"] as? [String: [String: Any]])
+        let cases = try XCTUnwrap(TestPaths.reference()["csv_cases"]?.objectValue?.dictionary)
         XCTAssertGreaterThanOrEqual(cases.count, 10)
         for (name, c) in cases.sorted(by: { $0.key < $1.key }) {
-            let input = try XCTUnwrap(c["input"] as? String)
-            let expected = try XCTUnwrap(c["records"] as? [[String]])
+            let input = try XCTUnwrap(c["input"]?.stringValue)
+            let expected = try XCTUnwrap(c["records"]?.arrayValue).map { try XCTUnwrap($0.stringArray) }
             let got = try CSVParser.parse(Array(input.utf8), path: name).map(\.fields)
             XCTAssertEqual(got, expected, "case \(name)")
         }
@@ -17,19 +18,19 @@ final class CSVParserTests: XCTestCase {
 
     /// Every real CSV: record count, header, FNV-1a hash over all fields, first and last rows.
     func testRealFilesMatchPythonCSV() throws {
-        let files = try XCTUnwrap(TestPaths.reference()["csv_files"] as? [String: [String: Any]])
+        let files = try XCTUnwrap(TestPaths.reference()["csv_files"]?.objectValue?.dictionary)
         XCTAssertEqual(files.count, 8)
         for (rel, ref) in files.sorted(by: { $0.key < $1.key }) {
             let t = try CSVTable(contentsOf: TestPaths.shared(rel))
-            XCTAssertEqual(t.records.count, ref["records"] as? Int, rel)
-            XCTAssertEqual(t.header, ref["header"] as? [String], rel)
-            XCTAssertEqual(t.records.first?.fields, ref["first"] as? [String], rel)
-            XCTAssertEqual(t.records.last?.fields, ref["last"] as? [String], rel)
+            XCTAssertEqual(t.records.count, ref["records"]?.intValue, rel)
+            XCTAssertEqual(t.header, ref["header"]?.stringArray, rel)
+            XCTAssertEqual(t.records.first?.fields, ref["first"]?.stringArray, rel)
+            XCTAssertEqual(t.records.last?.fields, ref["last"]?.stringArray, rel)
             let rows = [t.header] + t.records.map(\.fields)
             let blob = Array(rows.map { $0.joined(separator: "\u{1F}") }.joined(separator: "\u{1E}").utf8)
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for b in blob { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-            XCTAssertEqual(String(format: "%016llx", h), ref["hash"] as? String, rel)
+            XCTAssertEqual(String(format: "%016llx", h), ref["hash"]?.stringValue, rel)
         }
     }
 

@@ -19,16 +19,15 @@ enum TinyChatModel {
     static func make(in dir: String? = nil, seed: UInt64 = 7, initStd: Double = 0.5) throws -> String {
         let folder = (dir ?? NSTemporaryDirectory() + "tiny-chat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let src = repoRoot.appendingPathComponent("Tests/Fixtures/models/qwen2-tiny/config.json")
-        var cfg = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: src)) as? [String: Any])
-        cfg["vocab_size"] = 2482
-        cfg["bos_token_id"] = 0
-        cfg["eos_token_id"] = 1
-        cfg["max_position_embeddings"] = 4096
-        // A larger init than transformers' 0.02 so greedy decoding varies with the context.
-        cfg["initializer_range"] = initStd
         let configPath = folder + "/config.json"
-        try JSONSerialization.data(withJSONObject: cfg, options: [.sortedKeys]).write(to: URL(fileURLWithPath: configPath))
+        try FixtureJSON.editConfig(from: RepoPaths.fixture("models/qwen2-tiny/config.json"), to: configPath) { cfg in
+            cfg["vocab_size"] = 2482
+            cfg["bos_token_id"] = 0
+            cfg["eos_token_id"] = 1
+            cfg["max_position_embeddings"] = 4096
+            // A larger init than transformers' 0.02 so greedy decoding varies with the context.
+            cfg["initializer_range"] = .double(initStd)
+        }
         let model = DecoderModel(config: try ModelConfig(contentsOf: configPath))
         model.initializeRandomly(seed: seed)
         try model.save(to: folder, copyFrom: worldTokenizer)

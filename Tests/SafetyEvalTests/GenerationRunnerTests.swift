@@ -1,5 +1,6 @@
 import Foundation
 import SafetyEval
+import TestSupport
 import XCTest
 
 /// A scripted generator: echoes the last user message, records every request, can fail on demand.
@@ -52,17 +53,17 @@ final class GenerationRunnerTests: XCTestCase {
         XCTAssertTrue(lines[0].contains("5/5 items"), lines[0])
 
         // The file on disk is exactly the reference layout.
-        let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        let raw = try XCTUnwrap(try FixtureJSON.load(out).objectValue)
         XCTAssertEqual(Set(raw.keys), ["meta_info", "data"])
-        let first = (raw["data"] as! [[String: Any]])[0]
-        XCTAssertEqual(first["instruction"] as? String, "prompt 0")
-        XCTAssertEqual((first["response"] as? [String])?.count, 2)
-        XCTAssertEqual(first["prefill"] as? String, "one two")
-        XCTAssertEqual(first["category"] as? [String], ["c0"])
-        XCTAssertTrue((first["prompt"] as? String)?.hasSuffix("<assistant> one two") == true)
-        let meta = raw["meta_info"] as! [String: Any]
-        XCTAssertEqual(meta["repetition_penalty"] as? Double, 1.2)
-        XCTAssertEqual(meta["samples"] as? Int, 2)
+        let first = try XCTUnwrap(raw["data"]?.arrayValue?.first)
+        XCTAssertEqual(first["instruction"]?.stringValue, "prompt 0")
+        XCTAssertEqual(first["response"]?.stringArray?.count, 2)
+        XCTAssertEqual(first["prefill"]?.stringValue, "one two")
+        XCTAssertEqual(first["category"]?.stringArray, ["c0"])
+        XCTAssertTrue(first["prompt"]?.stringValue?.hasSuffix("<assistant> one two") == true)
+        let meta = try XCTUnwrap(raw["meta_info"])
+        XCTAssertEqual(meta["repetition_penalty"]?.doubleValue, 1.2)
+        XCTAssertEqual(meta["samples"]?.intValue, 2)
     }
 
     func testResumeRefusesOtherSettingsOrData() throws {

@@ -16,8 +16,7 @@ final class MathDatasetTests: XCTestCase {
     func solutions() throws -> [String] {
         let text = try String(contentsOfFile: TestPaths.shared("reasoning/MATH_test.jsonl"), encoding: .utf8)
         return try text.split(separator: "\n").map { line in
-            let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            return try XCTUnwrap(o["solution"] as? String)
+            try XCTUnwrap(try JSONParser.parse(String(line), path: "MATH_test.jsonl")["solution"]?.stringValue)
         }
     }
 

@@ -1,19 +1,20 @@
 import Foundation
 import SafetyEval
+import TestSupport
 import XCTest
 
 final class RatesTests: XCTestCase {
     /// Wilson intervals against the closed form evaluated in Python (Scripts/eval_make_fixtures.py).
     func testWilsonMatchesPythonFixture() throws {
         let ref = try TestPaths.reference()
-        let rows = try XCTUnwrap(ref["wilson"] as? [[String: Any]])
+        let rows = try XCTUnwrap(ref["wilson"]?.arrayValue)
         XCTAssertGreaterThan(rows.count, 50)
-        XCTAssertEqual(try XCTUnwrap(ref["z95"] as? Double), Wilson.z95, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(ref["z95"]?.doubleValue), Wilson.z95, accuracy: 1e-12)
         for r in rows {
-            let k = r["k"] as! Int, n = r["n"] as! Int
+            let k = try XCTUnwrap(r["k"]?.intValue), n = try XCTUnwrap(r["n"]?.intValue)
             let (lo, hi) = Wilson.interval(k: k, n: n)
-            XCTAssertEqual(lo, r["low"] as! Double, accuracy: 1e-12, "k=\(k) n=\(n)")
-            XCTAssertEqual(hi, r["high"] as! Double, accuracy: 1e-12, "k=\(k) n=\(n)")
+            XCTAssertEqual(lo, try XCTUnwrap(r["low"]?.doubleValue), accuracy: 1e-12, "k=\(k) n=\(n)")
+            XCTAssertEqual(hi, try XCTUnwrap(r["high"]?.doubleValue), accuracy: 1e-12, "k=\(k) n=\(n)")
         }
     }
 

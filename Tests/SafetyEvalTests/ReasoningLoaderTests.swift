@@ -108,4 +108,20 @@ final class ReasoningLoaderTests: XCTestCase {
         let notJSONL = try write("question,answer\n", "x.jsonl")
         XCTAssertThrowsError(try BenchmarkLoader.load(.math500, path: notJSONL)) { e in XCTAssertTrue("\(e)".contains("JSON Lines"), "\(e)") }
     }
+
+    /// A syntax error names the line and column (JSON Lines) or line, column and byte (a JSON array).
+    func testSyntaxErrorsNameLineAndColumn() throws {
+        let jsonl = try write("{\"problem\": \"1+1\", \"answer\": \"2\"}\n{\"problem\": \"2+2\" \"answer\": \"4\"}\n", "torn.jsonl")
+        XCTAssertThrowsError(try BenchmarkLoader.load(.math500, path: jsonl)) { e in
+            guard case let .badJSON(path, location, detail)? = e as? SafetyEvalError else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, jsonl)
+            XCTAssertEqual(location, "line 2, column 19")
+            XCTAssertTrue(detail.contains("expected ',' or '}'"), detail)
+        }
+        let array = try write("[\n  {\"problem\": \"1+1\", \"answer\": \"2\"},\n  {\"problem\": \"2+2\",, \"answer\": \"4\"}\n]", "torn.json")
+        XCTAssertThrowsError(try BenchmarkLoader.load(.aime2024, path: array)) { e in
+            guard case let .badJSON(_, location, _)? = e as? SafetyEvalError else { return XCTFail("\(e)") }
+            XCTAssertEqual(location, "line 3, column 21 (byte 59)")
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import SafetyEval
 
@@ -44,21 +45,19 @@ final class RobustnessCLITests: XCTestCase {
         return out
     }
 
-    private func tinyModelWithConfig(_ edit: (inout [String: Any]) -> Void) throws -> String {
+    private func tinyModelWithConfig(_ edit: (inout JSONObject) -> Void) throws -> String {
         let src = TestPaths.repoRoot.appendingPathComponent("Tests/Fixtures/models/qwen2-tiny").path
         let dir = tmp + "/model-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: src + "/model.safetensors", toPath: dir + "/model.safetensors")
-        var cfg = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: src + "/config.json"))) as? [String: Any])
-        edit(&cfg)
-        try JSONSerialization.data(withJSONObject: cfg).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        try FixtureJSON.editConfig(from: src + "/config.json", to: dir + "/config.json", edit)
         return dir
     }
 
     /// A 7B config over tiny weights and `hidden_size` 1e9 / 1e15: a clear error within a second,
     /// peak resident memory under 100 MB (VmHWM reported by the process itself).
     func testHostileConfigsFailFastAndSmall() throws {
-        let cases: [(String, (inout [String: Any]) -> Void)] = [
+        let cases: [(String, (inout JSONObject) -> Void)] = [
             ("7B", { c in c["hidden_size"] = 3584; c["intermediate_size"] = 18944; c["num_hidden_layers"] = 28
                 c["num_attention_heads"] = 28; c["num_key_value_heads"] = 4; c["vocab_size"] = 152064; c["head_dim"] = nil }),
             ("hidden 1e9", { c in c["hidden_size"] = 1_000_000_000; c["head_dim"] = 16 }),
@@ -180,9 +179,8 @@ final class RobustnessCLITests: XCTestCase {
         let path = dir + "/model.safetensors"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let n = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + n))) as? [String: Any])
-        let norm = try XCTUnwrap(header["model.norm.weight"] as? [String: Any])
-        let begin = try XCTUnwrap((norm["data_offsets"] as? [Int])?.first)
+        let header = try JSONParser.parse(bytes.subdata(in: 8..<(8 + n)), path: "model.safetensors header")
+        let begin = try XCTUnwrap(header["model.norm.weight"]?["data_offsets"]?.intArray?.first)
         bytes.replaceSubrange((8 + n + begin)..<(8 + n + begin + 4), with: withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { Data($0) })
         try bytes.write(to: URL(fileURLWithPath: path))
         let (rc, out, err, _) = try run(["forward", "--model", dir, "--ids", "1,2"])

@@ -15,10 +15,7 @@ enum TestPaths {
     static func fixture(_ name: String) -> String { RepoPaths.fixture("eval/" + name) }
 
     /// The reference fixture written by Scripts/eval_make_fixtures.py.
-    static func reference() throws -> [String: Any] {
-        let d = try Data(contentsOf: URL(fileURLWithPath: fixture("reference.json")))
-        return try XCTUnwrap(try JSONSerialization.jsonObject(with: d) as? [String: Any])
-    }
+    static func reference() throws -> JSONValue { try FixtureJSON.load(fixture("reference.json")) }
 
     /// A fresh temporary folder.
     static func tempDir() throws -> String { try TempDir.make("safetyeval") }

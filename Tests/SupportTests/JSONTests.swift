@@ -45,6 +45,19 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// Line and column of an error offset: 1-based, columns in bytes from the line start.
+    func testErrorLineAndColumn() {
+        let text = "[\n  {\"a\": 1},\n  {\"b\" 2}\n]"
+        XCTAssertThrowsError(try JSONParser.parse(text, path: "p")) { e in
+            guard let e = e as? JSONError else { return XCTFail("\(e)") }
+            XCTAssertEqual(e.offset, 21)
+            let at = e.lineAndColumn(in: Array(text.utf8))
+            XCTAssertEqual(at.line, 3)
+            XCTAssertEqual(at.column, 8)
+        }
+        XCTAssertEqual(JSONError(path: "p", offset: 0, detail: "").lineAndColumn(in: []).line, 1)
+    }
+
     func testDepthIsBounded() {
         let deep = String(repeating: "[", count: JSONParser.maxDepth + 1) + String(repeating: "]", count: JSONParser.maxDepth + 1)
         XCTAssertThrowsError(try JSONParser.parse(deep, path: "deep")) { e in
@@ -117,6 +130,23 @@ final class JSONTests: XCTestCase {
         // The same text through the ordered parser gives the same values.
         let parsed = try JSONParser.parse(data, path: "codable")
         XCTAssertEqual(parsed["meta"]?["o"]?["k"], .int(-1))
+    }
+
+    /// `sortingKeys()` and `foundationNumber` reproduce Foundation's `JSONSerialization` output
+    /// (`[.sortedKeys, .withoutEscapingSlashes]`) byte for byte, the reference here: keys that sort
+    /// differently by code point (case, digits, punctuation, accents), nested objects, doubles.
+    func testSortedKeysMatchJSONSerialization() throws {
+        let keys = ["annotation", "Category", "category", "a10", "a9", "a_b", "a-b", "ab", "aB", "Ab", "_x", "x_", "1", "10", "2",
+                    "é", "ä", "ß", "ss", "z", "Z", "日本", "", " ", "k_aha_score", "k_is_safety_aha", "summary_end_idx"]
+        let doubles: [Double] = [0, 1, -2, 0.5, 0.857, 1e-7, 1e21, 123456789.125, 0.1 + 0.2]
+        var mine = JSONObject(), theirs: [String: Any] = [:]
+        for (i, k) in keys.enumerated() {
+            let d = doubles[i % doubles.count]
+            mine[k] = .object(["y": .foundationNumber(d), "X": .string("a/b"), "n": .array([.int(i), .null])])
+            theirs[k] = ["y": d, "X": "a/b", "n": [i, NSNull()]] as [String: Any]
+        }
+        let expected = try JSONSerialization.data(withJSONObject: theirs, options: [.sortedKeys, .withoutEscapingSlashes])
+        XCTAssertEqual(JSONWriter.compact(JSONValue.object(mine).sortingKeys()), String(decoding: expected, as: UTF8.self))
     }
 
     func testParseFileNamesTheFile() throws {

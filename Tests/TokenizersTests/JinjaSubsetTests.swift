@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Tokenizers
+import Support
 
 /// The Jinja subset feature by feature against jinja2 as transformers configures it
 /// (fixtures/jinja_cases.json), plus the errors a malformed template must give.
@@ -25,15 +26,15 @@ final class JinjaSubsetTests: XCTestCase {
         }
     }
 
-    /// Values from JSONSerialization keep their Python types (bool vs int vs float).
-    func testFoundationJSONValues() throws {
-        let object = try JSONSerialization.jsonObject(with: Data(#"{"a": true, "b": 1, "c": 1.5, "d": null, "e": [false]}"#.utf8))
+    /// JSON values keep their Python types (bool vs int vs float).
+    func testJSONValuesKeepPythonTypes() throws {
+        let object = try JSONParser.parse(#"{"a": true, "b": 1, "c": 1.5, "d": null, "e": [false]}"#, path: "inline")
         guard case let .dict(d) = TemplateValue(json: object) else { return XCTFail("not a dict") }
         var context = [String: TemplateValue]()
         for k in d.keys { context[k] = d[k] }
         let out = try ChatTemplate(source: "{{ a }} {{ b }} {{ c }} {{ d }} {{ e }} {{ b is integer }} {{ a is boolean }}").render(context: context)
         XCTAssertEqual(out, "True 1 1.5 None [False] True True")
-        let native: [String: Any] = ["a": true, "b": 1, "c": 2.5]
+        let native: JSONValue = ["a": true, "b": 1, "c": 2.5]
         guard case let .dict(n) = TemplateValue(json: native) else { return XCTFail("not a dict") }
         XCTAssertEqual(try ChatTemplate(source: "{{ a }} {{ b }} {{ c }}").render(context: ["a": n["a"]!, "b": n["b"]!, "c": n["c"]!]),
                        "True 1 2.5")

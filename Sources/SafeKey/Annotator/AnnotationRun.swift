@@ -118,15 +118,18 @@ public struct AnnotationRun {
         return summary
     }
 
-    /// One output JSONL line (with its newline).
+    /// One output JSONL line (with its newline): the input record's keys plus `summary_end_idx`,
+    /// `next_sentence_end_idx` and `annotation`, keys sorted at every depth in `JSONSerialization`'s
+    /// `.sortedKeys` order (``JSONObject/foundationKeyOrder(_:_:)``), slashes unescaped — byte for byte
+    /// the lines earlier releases wrote, except that input numbers keep their literal text.
     public static func outputLine(_ r: SafeKeyRecord, _ a: Annotation) throws -> Data {
         var obj = r.fields
-        obj["summary_end_idx"] = a.summaryEndIdx
-        obj["next_sentence_end_idx"] = a.nextSentenceEndIdx
+        obj["summary_end_idx"] = .int(a.summaryEndIdx)
+        obj["next_sentence_end_idx"] = .int(a.nextSentenceEndIdx)
         var ann = a.json
-        ann["input_index"] = r.index
-        obj["annotation"] = ann
-        var data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
+        ann["input_index"] = .int(r.index)
+        obj["annotation"] = .object(ann)
+        var data = Data(JSONWriter.compact(JSONValue.object(obj).sortingKeys()).utf8)
         data.append(0x0A)
         return data
     }

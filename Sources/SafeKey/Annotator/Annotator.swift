@@ -1,3 +1,5 @@
+import Support
+
 /// U and K for one record, as written to the output (`summary_end_idx`, `next_sentence_end_idx`,
 /// and the `annotation` object of issue 8 item 5).
 public struct Annotation: Sendable, Equatable {
@@ -16,11 +18,12 @@ public struct Annotation: Sendable, Equatable {
     public let kAhaScore: Int
     public let confidence: Double
 
-    /// The `annotation` JSON object.
-    public var json: [String: Any] {
-        ["method": method, "segmenter": segmenter, "sentence_count": sentenceCount, "u_sentence_count": uSentenceCount,
-         "k_text": kText, "k_is_safety_aha": kIsSafetyAha, "k_aha_score": kAhaScore,
-         "confidence": (confidence * 1000).rounded() / 1000]
+    /// The `annotation` JSON object. `confidence` is rounded to three decimals and written as
+    /// `JSONSerialization` wrote it (`1`, not `1.0`), so output lines stay as earlier releases wrote them.
+    public var json: JSONObject {
+        ["method": .string(method), "segmenter": .string(segmenter), "sentence_count": .int(sentenceCount),
+         "u_sentence_count": .int(uSentenceCount), "k_text": .string(kText), "k_is_safety_aha": .bool(kIsSafetyAha),
+         "k_aha_score": .int(kAhaScore), "confidence": .foundationNumber((confidence * 1000).rounded() / 1000)]
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The annotator's gold set (issue 8 item 6) and exact-match scoring against it.
 ///
@@ -31,26 +32,28 @@ public enum GoldSet {
         var skippedStar = 0
         for (n, raw) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !raw.isEmpty {
             let line = n + 1
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any] else {
-                throw AnnotatorError.badGold(path: path, line: line, reason: "not a JSON object")
+            let obj: JSONValue
+            do { obj = try JSONParser.parse(Array(raw), path: path) } catch let e as JSONError {
+                throw AnnotatorError.badGold(path: path, line: line, reason: "not valid JSON at column \(e.offset + 1): \(e.detail)")
             }
-            guard let s = obj["summary_end_idx"] as? Int, let e = obj["next_sentence_end_idx"] as? Int else {
+            guard obj.objectValue != nil else { throw AnnotatorError.badGold(path: path, line: line, reason: "not a JSON object") }
+            guard let s = obj["summary_end_idx"].flatMap(RecordReader.intValue), let e = obj["next_sentence_end_idx"].flatMap(RecordReader.intValue) else {
                 throw AnnotatorError.badGold(path: path, line: line, reason: "needs integer summary_end_idx and next_sentence_end_idx")
             }
-            switch obj["ref"] as? String {
+            switch obj["ref"]?.stringValue {
             case "star1":
                 guard let star1 else { skippedStar += 1; continue }
-                guard let index = obj["index"] as? Int, index >= 0, index < star1.count else {
+                guard let index = obj["index"].flatMap(RecordReader.intValue), index >= 0, index < star1.count else {
                     throw AnnotatorError.badGold(path: path, line: line, reason: "STAR-1 index missing or beyond the \(star1.count) records given")
                 }
                 let r = star1[index]
-                if let fp = obj["question_fp"] as? String, fp != ScalarText.fingerprint(r.question) {
+                if let fp = obj["question_fp"]?.stringValue, fp != ScalarText.fingerprint(r.question) {
                     throw AnnotatorError.badGold(path: path, line: line, reason: "STAR-1 record \(index) is not the one labelled (question fingerprint differs) — pass the original STAR-1.json as --input")
                 }
-                items.append(GoldItem(name: "star1#\(index)", group: (obj["group"] as? String) ?? "star1", question: r.question, response: r.response,
+                items.append(GoldItem(name: "star1#\(index)", group: obj["group"]?.stringValue ?? "star1", question: r.question, response: r.response,
                                       unsafe: r.unsafe, summaryEndIdx: s, nextSentenceEndIdx: e))
             case "inline":
-                let name = (obj["id"] as? String) ?? "line \(line)"
+                let name = obj["id"]?.stringValue ?? "line \(line)"
                 switch RecordReader.validate(obj, path: path, line: line, index: line - 1, options: .init()) {
                 case .success(let r):
                     items.append(GoldItem(name: name, group: r.unsafe ? "inline-harmful" : "benign", question: r.question,

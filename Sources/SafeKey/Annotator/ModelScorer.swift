@@ -22,6 +22,11 @@ import Tokenizers
 /// ```swift
 /// let picker = ModelPicker(scorer: try LocalModelScorer(folder: "/models/Qwen2.5-7B-Instruct"))
 /// ```
+///
+/// `@unchecked Sendable`: the stored properties are `let`s, but `DecoderModel` is a class of
+/// mutable tensors (the Tensor module is not Sendable-checked) that a forward pass may not share;
+/// every use of `model` is inside ``score(messages:candidates:)``, which holds `lock` throughout,
+/// so concurrent annotator tasks take turns. `sequences` only reads the tokenizer and the config.
 public final class LocalModelScorer: CandidateScorer, @unchecked Sendable {
     public let folder: String
     public let model: DecoderModel
@@ -46,12 +51,7 @@ public final class LocalModelScorer: CandidateScorer, @unchecked Sendable {
     }
 
     public func logProbabilities(messages: [ChatMessage], candidates: [String]) async throws -> [Double] {
-        try serialized { try score(messages: messages, candidates: candidates) }
-    }
-
-    private func serialized<R>(_ body: () throws -> R) rethrows -> R {
-        lock.lock(); defer { lock.unlock() }
-        return try body()
+        try score(messages: messages, candidates: candidates)
     }
 
     /// Prompt ids and, per candidate, the answer ids that are scored.
@@ -75,9 +75,12 @@ public final class LocalModelScorer: CandidateScorer, @unchecked Sendable {
     }
 
     /// Synchronous scoring (see the type's contract). Values are ≤ 0; one per candidate, in order.
+    /// Calls from several threads are serialised (one forward pass at a time).
     public func score(messages: [ChatMessage], candidates: [String]) throws -> [Double] {
         guard !candidates.isEmpty else { return [] }
         let (prompt, answers) = try sequences(messages: messages, candidates: candidates)
+        lock.lock()
+        defer { lock.unlock() }
         let b = answers.count
         let t = prompt.count + (answers.map(\.count).max() ?? 0)
         var ids: [Int] = []

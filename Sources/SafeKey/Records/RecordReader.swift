@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reads SafeKey / STAR-1 records from a JSON array or JSON Lines file (detected from the first
 /// non-blank byte: `[` = array). Bad records are skipped with a ``RecordIssue`` naming the line
@@ -55,23 +56,26 @@ public enum RecordReader {
     }
 
     /// Top-level elements with their 1-based start line and 0-based index.
-    static func elements(data: Data, path: String) throws -> [(Int, Int, Result<Any, RecordIssue>)] {
+    static func elements(data: Data, path: String) throws -> [(Int, Int, Result<JSONValue, RecordIssue>)] {
         let bytes = [UInt8](data)
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }  // UTF-8 BOM
         var i = start
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
-            let parsed: Any
-            do { parsed = try JSONSerialization.jsonObject(with: Data(bytes[start...]), options: [.fragmentsAllowed]) } catch {
-                throw RecordError.notJSON(path: path, reason: "the file starts with '[' but is not valid JSON (\(error.localizedDescription))")
+            let body = Array(bytes[start...])
+            let parsed: JSONValue
+            do { parsed = try JSONParser.parse(body, path: path) } catch let e as JSONError {
+                let at = e.lineAndColumn(in: body)
+                throw RecordError.notJSON(path: path, reason: "the file starts with '[' but is not valid JSON: line \(at.line), column \(at.column) "
+                                          + "(byte \(e.offset + start)): \(e.detail)")
             }
-            guard let array = parsed as? [Any] else { throw RecordError.notJSON(path: path, reason: "top level is not an array") }
+            guard let array = parsed.arrayValue else { throw RecordError.notJSON(path: path, reason: "top level is not an array") }
             let lines = arrayElementLines(bytes, from: i)
             return array.enumerated().map { (k, v) in (k < lines.count ? lines[k] : 0, k, .success(v)) }
         }
         // JSON Lines: one value per non-blank line.
-        var out: [(Int, Int, Result<Any, RecordIssue>)] = []
+        var out: [(Int, Int, Result<JSONValue, RecordIssue>)] = []
         var lineNo = 1, lineStart = start, index = 0
         var p = start
         while p <= bytes.count {
@@ -81,11 +85,10 @@ public enum RecordReader {
                 while hi > lo, bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09 || bytes[hi - 1] == 0x0D { hi -= 1 }
                 if lo < hi {
                     do {
-                        let v = try JSONSerialization.jsonObject(with: Data(bytes[lo..<hi]), options: [.fragmentsAllowed])
-                        out.append((lineNo, index, .success(v)))
-                    } catch {
+                        out.append((lineNo, index, .success(try JSONParser.parse(Array(bytes[lo..<hi]), path: path))))
+                    } catch let e as JSONError {
                         out.append((lineNo, index, .failure(RecordIssue(path: path, line: lineNo, index: index, kind: .invalidJSON,
-                                                                       detail: "this line is not valid JSON"))))
+                                                                       detail: "this line is not valid JSON (column \(e.offset + lo - lineStart + 1): \(e.detail))"))))
                     }
                     index += 1
                 }
@@ -132,24 +135,26 @@ public enum RecordReader {
     }
 
     /// Checks one decoded JSON value and builds the record.
-    static func validate(_ value: Any, path: String, line: Int, index: Int, options: Options) -> Result<SafeKeyRecord, RecordIssue> {
+    static func validate(_ value: JSONValue, path: String, line: Int, index: Int, options: Options) -> Result<SafeKeyRecord, RecordIssue> {
         func issue(_ kind: RecordIssueKind, _ detail: String) -> Result<SafeKeyRecord, RecordIssue> {
             .failure(RecordIssue(path: path, line: line, index: index, kind: kind, detail: detail))
         }
-        guard let obj = value as? [String: Any] else { return issue(.notAnObject, "expected an object with question/response/source") }
-        guard let question = obj["question"] as? String else { return issue(.missingField, "key \"question\" (a string) is missing") }
-        guard let raw = obj["response"] as? String else { return issue(.missingField, "key \"response\" (a string) is missing") }
+        /// The member `key`, nil when absent or JSON null.
+        func member(_ key: String) -> JSONValue? { value[key].flatMap { $0.isNull ? nil : $0 } }
+        guard let obj = value.objectValue else { return issue(.notAnObject, "expected an object with question/response/source") }
+        guard let question = obj["question"]?.stringValue else { return issue(.missingField, "key \"question\" (a string) is missing") }
+        guard let raw = obj["response"]?.stringValue else { return issue(.missingField, "key \"response\" (a string) is missing") }
         var unsafeOverride: Bool? = nil
-        if let u = obj["unsafe"], !(u is NSNull) {
+        if let u = member("unsafe") {
             guard let b = boolValue(u) else { return issue(.missingField, "key \"unsafe\" must be true/false or 0/1") }
             unsafeOverride = b
         }
         let source: String
-        if let s = obj["source"] as? String { source = s }
-        else if unsafeOverride != nil, obj["source"] == nil || obj["source"] is NSNull { source = "" }
+        if let s = obj["source"]?.stringValue { source = s }
+        else if unsafeOverride != nil, member("source") == nil { source = "" }
         else { return issue(.missingField, "key \"source\" (a string) is missing — it sets the label (\"4o_rewrite\" = benign); or give \"unsafe\"") }
         var category: [String] = []
-        if let c = obj["category"], !(c is NSNull) {
+        if let c = member("category") {
             guard let parsed = SafeKeyRecord.parseCategory(c) else { return issue(.missingField, "key \"category\" must be a list of strings or a string") }
             category = parsed
         }
@@ -160,8 +165,8 @@ public enum RecordReader {
         }
         var offsets: [Int?] = []
         for key in ["summary_end_idx", "next_sentence_end_idx"] {
-            guard let v = obj[key], !(v is NSNull) else { offsets.append(nil); continue }
-            guard let n = intValue(v) else { return issue(.badOffsets, "key \"\(key)\" must be an integer, found \(v)") }
+            guard let v = member(key) else { offsets.append(nil); continue }
+            guard let n = intValue(v) else { return issue(.badOffsets, "key \"\(key)\" must be an integer, found \(JSONWriter.compact(v))") }
             offsets.append(n)
         }
         let (s, n) = (offsets[0], offsets[1])
@@ -179,29 +184,20 @@ public enum RecordReader {
             return issue(.missingOffsets, "only one of \"summary_end_idx\" / \"next_sentence_end_idx\" is present; give both or neither")
         }
         var id: String? = nil
-        if let v = obj["id"] { id = (v as? String) ?? (intValue(v).map { String($0) }) }
+        if let v = obj["id"] { id = v.stringValue ?? (intValue(v).map { String($0) }) }
         return .success(SafeKeyRecord(index: index, line: line, id: id, question: question, response: response,
                                       source: source, category: category, summaryEndIdx: s, nextSentenceEndIdx: n,
                                       unsafe: unsafeOverride ?? (source != "4o_rewrite"), fields: obj))
     }
 
-    static func isBool(_ v: Any) -> Bool {
-        guard let n = v as? NSNumber else { return false }
-        // JSON booleans decode as NSNumber with Objective-C type "c" on Darwin and Linux alike.
-        return String(cString: n.objCType) == "c"
-    }
+    /// An integral number below 9e15 in magnitude (`12`, `12.0`, `1.2e1`); nil for anything else,
+    /// booleans included.
+    static func intValue(_ v: JSONValue) -> Int? { v.integralValue }
 
-    static func intValue(_ v: Any) -> Int? {
-        guard let n = v as? NSNumber, !isBool(n) else { return nil }
-        let d = n.doubleValue
-        guard d.rounded() == d, abs(d) < 9.0e15 else { return nil }
-        return n.intValue
-    }
-
-    static func boolValue(_ v: Any) -> Bool? {
-        guard let n = v as? NSNumber else { return nil }
-        if isBool(n) { return n.boolValue }
-        switch intValue(n) { case 0?: return false; case 1?: return true; default: return nil }
+    /// `true`/`false`, or the numbers 0 and 1.
+    static func boolValue(_ v: JSONValue) -> Bool? {
+        if let b = v.boolValue { return b }
+        switch intValue(v) { case 0?: return false; case 1?: return true; default: return nil }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One SafeKey / STAR-1 training record, response normalised (shared/METHOD.md, "Data").
 ///
@@ -9,7 +10,7 @@ import Foundation
 /// `summary_end_idx` / `next_sentence_end_idx` are Unicode-scalar offsets into
 /// ``response``'s normalised text: U = `a[:summary_end_idx]` (it includes `<think>\n`),
 /// K = `a[summary_end_idx:next_sentence_end_idx]`.
-public struct SafeKeyRecord {
+public struct SafeKeyRecord: Sendable {
     /// 0-based position in the input file.
     public var index: Int
     /// 1-based line where the record starts in the input file.
@@ -25,8 +26,8 @@ public struct SafeKeyRecord {
     public var nextSentenceEndIdx: Int?
     /// Label: 1 = harmful query. `source != "4o_rewrite"` unless the record says `unsafe`.
     public var unsafe: Bool
-    /// The record's original JSON object (all keys, as read).
-    public var fields: [String: Any]
+    /// The record's original JSON object (all keys in file order, numbers as written).
+    public var fields: JSONObject
 
     /// U's text `a[:summary_end_idx]`, when offsets are present.
     public var understanding: String? {
@@ -50,9 +51,9 @@ extension SafeKeyRecord {
     /// Parses STAR-1's category field: a JSON array of strings, a Python-repr list string such as
     /// `"['Illicit / Criminal Behavior', 'Privacy / Personal Data']"`, or one plain string.
     /// Returns nil when the value has another type.
-    public static func parseCategory(_ value: Any) -> [String]? {
-        if let list = value as? [Any] { return list.compactMap { $0 as? String } }
-        guard let s = value as? String else { return nil }
+    public static func parseCategory(_ value: JSONValue) -> [String]? {
+        if let list = value.arrayValue { return list.compactMap(\.stringValue) }
+        guard let s = value.stringValue else { return nil }
         let t = s.trimmingCharacters(in: .whitespaces)
         guard t.hasPrefix("["), t.hasSuffix("]") else { return t.isEmpty ? [] : [t] }
         // Python list of string literals: quoted items ('…' or "…", backslash escapes) between commas.

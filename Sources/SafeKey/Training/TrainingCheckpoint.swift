@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Support
 import Tensor
 
 /// Resumable training state in `OUTPUT/checkpoint/` (issue 5, item 7):
@@ -30,7 +31,9 @@ public enum TrainingCheckpoint {
             steps[p.name ?? ""] = t
         }
         try SafeTensorsWriter.write(moments, to: (tmp as NSString).appendingPathComponent("optimizer.safetensors"))
-        try writeJSON(state(trainer).merging(["parameter_steps": steps]) { a, _ in a }, to: (tmp as NSString).appendingPathComponent("trainer_state.json"))
+        var saved = state(trainer)
+        saved["parameter_steps"] = .object(JSONObject(steps.mapValues { .int($0) }))
+        try writeJSON(saved, to: (tmp as NSString).appendingPathComponent("trainer_state.json"))
         if fm.fileExists(atPath: dir) {
             try? fm.removeItem(atPath: old)
             try fm.moveItem(atPath: dir, toPath: old)
@@ -40,25 +43,26 @@ public enum TrainingCheckpoint {
     }
 
     /// The `trainer_state.json` object.
-    public static func state(_ t: Trainer) -> [String: Any] {
-        var s: [String: Any] = [
-            "global_step": t.globalStep,
-            "epoch": t.globalStep / t.stepsPerEpoch,
-            "step_in_epoch": t.globalStep % t.stepsPerEpoch,
-            "steps_per_epoch": t.stepsPerEpoch,
-            "total_steps": t.totalSteps,
-            "warmup_steps": t.schedule.warmupSteps,
-            "base_learning_rate": t.schedule.baseLearningRate,
-            "seed": Int(t.options.seed),
-            "shuffle": t.options.shuffle,
+    public static func state(_ t: Trainer) -> JSONObject {
+        var s: JSONObject = [
+            "global_step": .int(t.globalStep),
+            "epoch": .int(t.globalStep / t.stepsPerEpoch),
+            "step_in_epoch": .int(t.globalStep % t.stepsPerEpoch),
+            "steps_per_epoch": .int(t.stepsPerEpoch),
+            "total_steps": .int(t.totalSteps),
+            "warmup_steps": .int(t.schedule.warmupSteps),
+            "base_learning_rate": .double(t.schedule.baseLearningRate),
+            "seed": .int(Int(t.options.seed)),
+            "shuffle": .bool(t.options.shuffle),
             "data_order": "epoch e: Fisher–Yates with SplitMix64 seeded by seed + e",
-            "examples": t.examples.count,
-            "world_size": t.collective.size,
-            "micro_batches_per_step": t.microBatchesPerStep,
-            "optimizer_step_count": t.optimizer.stepCount,
+            "examples": .int(t.examples.count),
+            "world_size": .int(t.collective.size),
+            "micro_batches_per_step": .int(t.microBatchesPerStep),
+            "optimizer_step_count": .int(t.optimizer.stepCount),
         ]
         if let lora = t.model.loraConfig {
-            s["lora"] = ["r": lora.rank, "lora_alpha": Double(lora.alpha), "lora_dropout": Double(lora.dropout), "target_modules": lora.targets]
+            s["lora"] = ["r": .int(lora.rank), "lora_alpha": .double(Double(lora.alpha)), "lora_dropout": .double(Double(lora.dropout)),
+                         "target_modules": .array(lora.targets.map { .string($0) })]
         }
         return s
     }
@@ -73,34 +77,37 @@ public enum TrainingCheckpoint {
             guard fm.fileExists(atPath: (dir as NSString).appendingPathComponent("trainer_state.json")) else { return false }
         }
         let statePath = (dir as NSString).appendingPathComponent("trainer_state.json")
-        guard let data = fm.contents(atPath: statePath),
-              let state = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let step = state["global_step"] as? Int, let examples = state["examples"] as? Int,
-              let optSteps = state["optimizer_step_count"] as? Int else {
-            throw TrainingError.checkpoint(path: statePath, detail: "unreadable trainer state; delete the checkpoint folder to start over")
+        let state: JSONValue
+        do { state = try JSONParser.parse(file: statePath) } catch {
+            throw TrainingError.checkpoint(path: statePath, detail: "unreadable trainer state (\(error)); delete the checkpoint folder to start over")
         }
-        let ranks = state["world_size"] as? Int ?? 1
+        guard let step = state["global_step"]?.intValue, let examples = state["examples"]?.intValue,
+              let optSteps = state["optimizer_step_count"]?.intValue else {
+            throw TrainingError.checkpoint(path: statePath, detail: "trainer state lacks an integer global_step, examples or optimizer_step_count; delete the checkpoint folder to start over")
+        }
+        let ranks = state["world_size"]?.intValue ?? 1
         guard ranks == trainer.collective.size else {
             let how = ranks == 1 ? "resume it without mpirun (one process)" : "resume it with `mpirun -np \(ranks) safekey train … --resume`"
             throw TrainingError.checkpoint(path: statePath, detail: "was written by a run of \(ranks) process\(ranks == 1 ? "" : "es") (data-parallel ranks) "
                 + "and this run has \(trainer.collective.size); the data order and steps per epoch depend on the rank count, so \(how), "
                 + "or start a new run without --resume")
         }
-        let savedRank = (state["lora"] as? [String: Any])?["r"] as? Int
+        let savedRank = state["lora"]?["r"]?.intValue
         guard savedRank == trainer.model.loraConfig?.rank else {
             throw TrainingError.checkpoint(path: statePath, detail: savedRank.map { "was made with LoRA rank \($0); resume with --lora-rank \($0)" }
                 ?? "was made by full fine-tuning; resume without --lora-rank/--adapter")
         }
-        guard examples == trainer.examples.count, (state["steps_per_epoch"] as? Int) == trainer.stepsPerEpoch,
-              (state["seed"] as? Int) == Int(trainer.options.seed) else {
-            throw TrainingError.checkpoint(path: statePath, detail: "was made with other data or options (examples \(examples), steps/epoch \(state["steps_per_epoch"] ?? "?"), seed \(state["seed"] ?? "?")); resume with the same --data, --batch-size, --grad-accum and --seed")
+        guard examples == trainer.examples.count, state["steps_per_epoch"]?.intValue == trainer.stepsPerEpoch,
+              state["seed"]?.intValue == Int(trainer.options.seed) else {
+            let written = { (key: String) in state[key].map { JSONWriter.compact($0) } ?? "?" }
+            throw TrainingError.checkpoint(path: statePath, detail: "was made with other data or options (examples \(examples), steps/epoch \(written("steps_per_epoch")), seed \(written("seed"))); resume with the same --data, --batch-size, --grad-accum and --seed")
         }
         let weights = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("model.safetensors"))
         for p in trainer.model.parameters { try fill(p, from: weights, name: p.name ?? "") }
         let head = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("safety_head.safetensors"))
         for p in trainer.head.parameters { try fill(p, from: head, name: p.name ?? "") }
         let opt = try SafeTensorsFile(path: (dir as NSString).appendingPathComponent("optimizer.safetensors"))
-        let paramSteps = state["parameter_steps"] as? [String: Int] ?? [:]
+        let paramSteps = (state["parameter_steps"]?.objectValue?.dictionary ?? [:]).compactMapValues(\.intValue)
         var moments: [(Tensor, m: [Float], v: [Float], step: Int)] = []
         for p in trainer.model.parameters + trainer.head.parameters {
             let name = p.name ?? ""
@@ -127,9 +134,9 @@ public enum TrainingCheckpoint {
         try file.read(name, into: UnsafeMutableBufferPointer(start: p.data, count: p.count))
     }
 
-    /// Writes a JSON object atomically.
-    public static func writeJSON(_ object: [String: Any], to path: String) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    /// Writes a JSON object atomically: two-space indent, keys sorted (``JSONObject/foundationKeyOrder(_:_:)``).
+    public static func writeJSON(_ object: JSONObject, to path: String) throws {
+        let data = Data(JSONWriter.pretty(JSONValue.object(object).sortingKeys()).utf8)
         try SafeTensorsWriter.atomicWrite(path: path) { sink in try data.withUnsafeBytes { try sink.write($0) } }
     }
 }

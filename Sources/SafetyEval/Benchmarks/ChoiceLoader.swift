@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The option letters of multiple-choice items: A–J (MMLU-Pro has up to ten options).
 public enum ChoiceLetters {
@@ -22,28 +23,32 @@ public enum ChoiceLetters {
 /// Each item stores `answer` (the gold letter) and `options` (the list) in its fields.
 public enum ChoiceLoader {
     public static func load(path: String, benchmark: Benchmark) throws -> [BenchmarkItem] {
-        let rows: [(line: Int, object: [String: Any])]
+        let rows: [(line: Int, object: JSONObject)]
         switch try ReasoningLoaders.firstByte(path) {
         case UInt8(ascii: "{")?: rows = try JSONLines.read(path, benchmark: benchmark.rawValue)
         case UInt8(ascii: "[")?:
             rows = try JSONFile.array(path).enumerated().map { i, e in
-                guard let o = e as? [String: Any] else {
+                guard let o = e.objectValue else {
                     throw SafetyEvalError.badJSON(path: path, location: "[\(i)]", detail: "expected an object with question, options and answer")
                 }
                 return (i + 1, o)
             }
         default:
             let t = try CSVTable(contentsOf: path, benchmark: benchmark.rawValue)
-            rows = t.records.map { r in (r.line, Dictionary(zip(t.header, r.fields.map { $0 as Any }), uniquingKeysWith: { a, _ in a })) }
+            rows = t.records.map { r in
+                var o = JSONObject()
+                for (column, cell) in zip(t.header, r.fields) where o[column] == nil { o[column] = .string(cell) }   // a repeated column: the first wins
+                return (r.line, o)
+            }
         }
         return try rows.enumerated().map { k, row in try item(row.object, line: row.line, index: k, path: path) }
     }
 
-    static func item(_ o: [String: Any], line: Int, index: Int, path: String) throws -> BenchmarkItem {
+    static func item(_ o: JSONObject, line: Int, index: Int, path: String) throws -> BenchmarkItem {
         func text(_ keys: [String]) -> String? {
             for key in keys {
-                if let s = o[key] as? String, !s.trimmingCharacters(in: .whitespaces).isEmpty { return s }
-                if let n = o[key] as? NSNumber { return n.stringValue }
+                if let s = o[key]?.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty { return s }
+                if case .number? = o[key], let n = o[key]?.scalarText { return n }
             }
             return nil
         }
@@ -87,24 +92,23 @@ public enum ChoiceLoader {
     }
 
     /// The gold option's index from `answer_index` or `answer` (letter, `(C)`, or 0-based index).
-    static func goldIndex(_ o: [String: Any], count: Int) -> Int? {
+    static func goldIndex(_ o: JSONObject, count: Int) -> Int? {
         func check(_ i: Int?) -> Int? { i.flatMap { (0..<count).contains($0) ? $0 : nil } }
-        if let n = o["answer_index"] as? Int { return check(n) }
-        if let s = o["answer_index"] as? String, let n = Int(s.trimmingCharacters(in: .whitespaces)) { return check(n) }
-        if let n = o["answer"] as? Int { return check(n) }
-        guard let raw = o["answer"] as? String else { return nil }
+        if let n = o["answer_index"]?.integralValue { return check(n) }
+        if let s = o["answer_index"]?.stringValue, let n = Int(s.trimmingCharacters(in: .whitespaces)) { return check(n) }
+        if let n = o["answer"]?.integralValue { return check(n) }
+        guard let raw = o["answer"]?.stringValue else { return nil }
         let s = raw.trimmingCharacters(in: CharacterSet(charactersIn: " ()[].\t")).uppercased()
         if let n = Int(s) { return check(n) }
         return check(ChoiceLetters.all.firstIndex(of: s))
     }
 
     /// A list of strings, or a string holding a JSON list or a Python list literal.
-    static func parseList(_ v: Any) -> [String]? {
-        if let a = v as? [Any] { return a.map { ($0 as? String) ?? "\($0)" } }
-        guard let s = v as? String else { return nil }
-        if let d = s.data(using: .utf8), let a = (try? JSONSerialization.jsonObject(with: d)) as? [Any] {
-            return a.map { ($0 as? String) ?? "\($0)" }
-        }
+    static func parseList(_ v: JSONValue) -> [String]? {
+        func texts(_ a: [JSONValue]) -> [String] { a.map { $0.scalarText ?? JSONWriter.compact($0) } }
+        if let a = v.arrayValue { return texts(a) }
+        guard let s = v.stringValue else { return nil }
+        if let a = (try? JSONParser.parse(s, path: "options"))?.arrayValue { return texts(a) }
         return PythonLiteral.stringList(s)
     }
 }

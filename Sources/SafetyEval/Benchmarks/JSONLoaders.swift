@@ -1,8 +1,10 @@
 import Foundation
+import Support
 
-/// Reads a JSON file into a Foundation object, with errors that name the file.
+/// Reads a JSON file into a ``JSONValue``, with errors that name the file, and the line and
+/// column where the text stops being JSON.
 enum JSONFile {
-    static func read(_ path: String) throws -> Any {
+    static func read(_ path: String) throws -> JSONValue {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw SafetyEvalError.unreadable(path: path, reason: error.localizedDescription)
@@ -13,13 +15,16 @@ enum JSONFile {
         if let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first != UInt8(ascii: "["), first != UInt8(ascii: "{") {
             throw SafetyEvalError.wrongFormat(path: path, benchmark: "multiturn/star1", expected: "a JSON array", found: "CSV or text")
         }
-        do { return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
-            throw SafetyEvalError.badJSON(path: path, location: "", detail: "not valid JSON (\(error.localizedDescription))")
+        let bytes = [UInt8](data)
+        do { return try JSONParser.parse(bytes, path: path) } catch let e as JSONError {
+            let at = e.lineAndColumn(in: bytes)
+            throw SafetyEvalError.badJSON(path: path, location: "line \(at.line), column \(at.column) (byte \(e.offset))",
+                                          detail: "not valid JSON (\(e.detail)); check the file is complete, strict JSON")
         }
     }
 
-    static func array(_ path: String) throws -> [Any] {
-        guard let a = try read(path) as? [Any] else {
+    static func array(_ path: String) throws -> [JSONValue] {
+        guard let a = try read(path).arrayValue else {
             throw SafetyEvalError.badJSON(path: path, location: "", detail: "expected a JSON array of objects")
         }
         return a
@@ -37,18 +42,18 @@ public enum MultiTurnLoader {
     public static func load(path: String) throws -> [BenchmarkItem] {
         var out: [BenchmarkItem] = []
         for (i, element) in try JSONFile.array(path).enumerated() {
-            guard let obj = element as? [String: Any] else {
+            guard let obj = element.objectValue else {
                 throw SafetyEvalError.badJSON(path: path, location: "[\(i)]", detail: "expected an object with 'objective' and 'conversation'")
             }
-            guard let objective = obj["objective"] as? String, !objective.isEmpty else {
+            guard let objective = obj["objective"]?.stringValue, !objective.isEmpty else {
                 throw SafetyEvalError.badJSON(path: path, location: "[\(i)].objective", detail: "missing or empty string")
             }
-            guard let conv = obj["conversation"] as? [Any], !conv.isEmpty else {
+            guard let conv = obj["conversation"]?.arrayValue, !conv.isEmpty else {
                 throw SafetyEvalError.badJSON(path: path, location: "[\(i)].conversation", detail: "missing or empty list of turns")
             }
             var turns: [ChatTurn] = []
             for (j, t) in conv.enumerated() {
-                guard let turn = t as? [String: Any], let role = turn["role"] as? String, let content = turn["content"] as? String else {
+                guard let role = t["role"]?.stringValue, let content = t["content"]?.stringValue else {
                     throw SafetyEvalError.badJSON(path: path, location: "[\(i)].conversation[\(j)]", detail: "expected {\"role\": str, \"content\": str}")
                 }
                 let expected = j % 2 == 0 ? "user" : "assistant"
@@ -75,22 +80,22 @@ public enum STAR1QuestionLoader {
     public static func load(path: String) throws -> [BenchmarkItem] {
         var out: [BenchmarkItem] = []
         for (i, element) in try JSONFile.array(path).enumerated() {
-            guard let obj = element as? [String: Any] else {
+            guard let obj = element.objectValue else {
                 throw SafetyEvalError.badJSON(path: path, location: "[\(i)]", detail: "expected an object")
             }
-            guard let q = obj["question"] as? String, !q.isEmpty else {
+            guard let q = obj["question"]?.stringValue, !q.isEmpty else {
                 throw SafetyEvalError.badJSON(path: path, location: "[\(i)].question", detail: "missing or empty string")
             }
             var cats: [String] = []
-            if let c = obj["category"] as? String {
+            if let c = obj["category"]?.stringValue {
                 guard let parsed = PythonLiteral.stringList(c) else {
                     throw SafetyEvalError.badJSON(path: path, location: "[\(i)].category", detail: "expected a Python list of strings like \"['Self-Harm']\", found \(c.prefix(60))")
                 }
                 cats = parsed
-            } else if let c = obj["category"] as? [String] {
-                cats = c
+            } else if let c = obj["category"]?.arrayValue, c.allSatisfy({ $0.stringValue != nil }) {
+                cats = c.compactMap(\.stringValue)
             }
-            let id = (obj["id"] as? String) ?? (obj["id"] as? Int).map { "\($0)" } ?? "\(i)"
+            let id = obj["id"]?.stringValue ?? obj["id"]?.intValue.map { "\($0)" } ?? "\(i)"
             out.append(BenchmarkItem(id: id, prompt: q, categories: cats, label: "harmful", sourceLine: i + 1))
         }
         return out

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The user messages of the general-ability benchmarks. Each item's `instruction` is the bare
 /// problem (for HumanEval the function stub the completion is appended to); `prompt` wraps it.
@@ -40,9 +41,9 @@ public enum ReasoningLoaders {
             let problem = try string(obj, "problem", path: path, line: line)
             let answer = try string(obj, "answer", path: path, line: line)
             var f: [String: EvalJSON] = ["answer": .string(answer)]
-            if let level = obj["level"] as? Int { f["level"] = .int(level) }
-            let subject = (obj["subject"] as? String).map { [$0] } ?? []
-            let id = (obj["unique_id"] as? String) ?? (obj["id"] as? String) ?? "\(line)"
+            if let level = obj["level"]?.integralValue { f["level"] = .int(level) }
+            let subject = obj["subject"]?.stringValue.map { [$0] } ?? []
+            let id = obj["unique_id"]?.stringValue ?? obj["id"]?.stringValue ?? "\(line)"
             return BenchmarkItem(id: id, prompt: ReasoningPrompts.math(problem), instruction: problem, categories: subject,
                                  sourceLine: line, fields: f)
         }
@@ -51,10 +52,10 @@ public enum ReasoningLoaders {
     /// AIME 2024: a JSON array (or JSONL) of `{id, problem, answer}`; leading zeros of the answer
     /// are dropped (`"033"` → `"33"`), as the reference's loader does.
     public static func aime(path: String) throws -> [BenchmarkItem] {
-        let rows: [(line: Int, object: [String: Any])]
+        let rows: [(line: Int, object: JSONObject)]
         if try firstByte(path) == UInt8(ascii: "[") {
             rows = try JSONFile.array(path).enumerated().map { i, e in
-                guard let o = e as? [String: Any] else {
+                guard let o = e.objectValue else {
                     throw SafetyEvalError.badJSON(path: path, location: "[\(i)]", detail: "expected an object with 'problem' and 'answer'")
                 }
                 return (i + 1, o)
@@ -66,7 +67,7 @@ public enum ReasoningLoaders {
             let problem = try string(obj, "problem", path: path, line: line)
             var answer = try string(obj, "answer", path: path, line: line).trimmingCharacters(in: .whitespaces)
             if !answer.isEmpty, answer.allSatisfy(\.isNumber) { answer = String(answer.drop { $0 == "0" }); if answer.isEmpty { answer = "0" } }
-            let id = (obj["id"] as? Int).map { "\($0)" } ?? (obj["id"] as? String) ?? "\(line)"
+            let id = obj["id"]?.integralValue.map { "\($0)" } ?? obj["id"]?.stringValue ?? "\(line)"
             return BenchmarkItem(id: id, prompt: ReasoningPrompts.aime(problem), instruction: problem, sourceLine: line,
                                  fields: ["answer": .string(answer)])
         }
@@ -79,16 +80,16 @@ public enum ReasoningLoaders {
             let stub = try string(obj, "prompt", path: path, line: line)
             var f: [String: EvalJSON] = ["test": .string(try string(obj, "test", path: path, line: line)),
                                          "entry_point": .string(try string(obj, "entry_point", path: path, line: line))]
-            if let c = obj["canonical_solution"] as? String { f["answer"] = .string(c) }
-            return BenchmarkItem(id: (obj["task_id"] as? String) ?? "\(line)", prompt: ReasoningPrompts.humanEval(stub), instruction: stub,
+            if let c = obj["canonical_solution"]?.stringValue { f["answer"] = .string(c) }
+            return BenchmarkItem(id: obj["task_id"]?.stringValue ?? "\(line)", prompt: ReasoningPrompts.humanEval(stub), instruction: stub,
                                  sourceLine: line, fields: f)
         }
     }
 
     /// A required string (numbers are written as text: some copies store answers as numbers).
-    static func string(_ obj: [String: Any], _ key: String, path: String, line: Int) throws -> String {
-        if let s = obj[key] as? String, !s.isEmpty { return s }
-        if let n = obj[key] as? NSNumber { return n.stringValue }
+    static func string(_ obj: JSONObject, _ key: String, path: String, line: Int) throws -> String {
+        if let s = obj[key]?.stringValue, !s.isEmpty { return s }
+        if case .number? = obj[key], let n = obj[key]?.scalarText { return n }
         throw SafetyEvalError.badJSON(path: path, location: "line \(line).\(key)", detail: "missing or empty; every item needs '\(key)'")
     }
 

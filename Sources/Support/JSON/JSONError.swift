@@ -16,3 +16,17 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         "\(path): invalid JSON at byte \(offset): \(detail) — check the file is complete, strict JSON (no comments or trailing commas)"
     }
 }
+
+extension JSONError {
+    /// Where ``offset`` falls in `bytes` (the text that was parsed): 1-based line and 1-based
+    /// column, the column counted in bytes from the line's start. For messages about multi-line
+    /// files, where a line number helps more than a byte offset.
+    public func lineAndColumn(in bytes: [UInt8]) -> (line: Int, column: Int) {
+        var line = 1, lineStart = 0
+        for k in 0..<min(max(offset, 0), bytes.count) where bytes[k] == 0x0A {
+            line += 1
+            lineStart = k + 1
+        }
+        return (line, offset - lineStart + 1)
+    }
+}

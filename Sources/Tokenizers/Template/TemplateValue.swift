@@ -15,30 +15,6 @@ public indirect enum TemplateValue {
     case namespace(TemplateNamespace)
     case function(TemplateFunction)
 
-    /// Converts a `JSONSerialization` value (or Swift literal values) to a template value.
-    public init(json: Any?) {
-        guard let json = json else { self = .none; return }
-        switch json {
-        case is NSNull: self = .none
-        case let v as TemplateValue: self = v
-        case let v as String: self = .string(v)
-        case let v as Bool where type(of: json) == Bool.self: self = .bool(v)
-        case let v as Int where type(of: json) == Int.self: self = .int(v)
-        case let v as Double where type(of: json) == Double.self: self = .double(v)
-        case let v as NSNumber:
-            // Foundation numbers (JSONSerialization): objCType "c"/"B" is a boolean, "d"/"f" a float.
-            let t = String(cString: v.objCType)
-            if t == "c" || t == "B" { self = .bool(v.boolValue) } else if t == "d" || t == "f" { self = .double(v.doubleValue) } else { self = .int(v.intValue) }
-        case let v as [Any]: self = .array(v.map { TemplateValue(json: $0) })
-        case let v as [String: Any]:
-            // JSONSerialization loses key order; sort for determinism (use TemplateDict for order).
-            var d = TemplateDict()
-            for key in v.keys.sorted() { d[key] = TemplateValue(json: v[key]) }
-            self = .dict(d)
-        default: self = .string("\(json)")
-        }
-    }
-
     /// Python truthiness (Undefined is false).
     var truthy: Bool {
         switch self {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import TestSupport
 import XCTest
 
@@ -7,14 +8,12 @@ import XCTest
 /// input (one class only, a layer out of range, a damaged reference) fails with exit 1 and a
 /// message saying what to do.
 final class AnalyzeCLITests: XCTestCase {
-    private func lines(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-    }
+    private func lines(_ text: String) throws -> [JSONValue] { try FixtureJSON.lines(text) }
 
     func testAttentionLinesAndSummary() throws {
         _ = try SafeKeyCLI.executable()
         let (a, _) = try AnalyzeFixture.folders(for: self)
-        let want = try XCTUnwrap((try AnalyzeFixture.expected()["attention"] as? [String: Any])?["2"] as? [[String: Any]])
+        let want = try XCTUnwrap(try AnalyzeFixture.expected()["attention"]?["2"]?.arrayValue)
         let r = try SafeKeyCLI.run(["analyze", "attention", "--model", a, "--data", AnalyzeFixture.records])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.err.contains("1 of 13 records left out"), r.err)
@@ -22,14 +21,14 @@ final class AnalyzeCLITests: XCTestCase {
         XCTAssertEqual(out.count, want.count + 1)
         var kToU: [Double] = []
         for (line, w) in zip(out, want) {
-            XCTAssertEqual(line["id"] as? String, w["id"] as? String)
-            assertNear(try XCTUnwrap(line["k_to_u"] as? Double), try XCTUnwrap(w["k_to_u"] as? Double), 1e-4, "k_to_u")
-            assertNear(try XCTUnwrap(line["k_to_prompt"] as? Double), try XCTUnwrap(w["k_to_prompt"] as? Double), 1e-4, "k_to_prompt")
-            kToU.append(try XCTUnwrap(w["k_to_u"] as? Double))
+            XCTAssertEqual(line["id"]?.stringValue, w["id"]?.stringValue)
+            assertNear(try XCTUnwrap(line["k_to_u"]?.doubleValue), try XCTUnwrap(w["k_to_u"]?.doubleValue), 1e-4, "k_to_u")
+            assertNear(try XCTUnwrap(line["k_to_prompt"]?.doubleValue), try XCTUnwrap(w["k_to_prompt"]?.doubleValue), 1e-4, "k_to_prompt")
+            kToU.append(try XCTUnwrap(w["k_to_u"]?.doubleValue))
         }
-        let summary = try XCTUnwrap(out.last?["summary"] as? [String: Any])
-        XCTAssertEqual(summary["layer"] as? Int, 2)
-        let mean = try XCTUnwrap((summary["k_to_u"] as? [String: Any])?["mean"] as? Double)
+        let summary = try XCTUnwrap(out.last?["summary"]?.objectValue)
+        XCTAssertEqual(summary["layer"]?.intValue, 2)
+        let mean = try XCTUnwrap(summary["k_to_u"]?["mean"]?.doubleValue)
         assertNear(mean, kToU.reduce(0, +) / Double(kToU.count), 1e-4, "mean k_to_u")
 
         let bad = try SafeKeyCLI.run(["analyze", "attention", "--model", a, "--data", AnalyzeFixture.records, "--layer", "3"])
@@ -40,25 +39,25 @@ final class AnalyzeCLITests: XCTestCase {
     func testProbeReportsEveryLevelAndTheHeads() throws {
         _ = try SafeKeyCLI.executable()
         let (a, _) = try AnalyzeFixture.folders(for: self)
-        let probe = try XCTUnwrap(try AnalyzeFixture.expected()["probe"] as? [String: Any])
-        let levels = try XCTUnwrap(probe["levels"] as? [[String: Any]])
+        let probe = try XCTUnwrap(try AnalyzeFixture.expected()["probe"]?.objectValue)
+        let levels = try XCTUnwrap(probe["levels"]?.arrayValue)
         let r = try SafeKeyCLI.run(["analyze", "probe", "--model", a, "--data", AnalyzeFixture.records, "--folds", "3", "--seed", "7"])
         XCTAssertEqual(r.status, 0, r.err)
         let out = try lines(r.out)
         XCTAssertEqual(out.count, levels.count + 2, r.out)
         for (line, w) in zip(out, levels) {
-            XCTAssertEqual(line["level"] as? Int, w["level"] as? Int)
-            XCTAssertEqual(try XCTUnwrap(line["accuracy"] as? Double), try XCTUnwrap(w["accuracy"] as? Double), accuracy: 1e-12)
-            XCTAssertEqual(try XCTUnwrap(line["auc"] as? Double), try XCTUnwrap(w["auc"] as? Double), accuracy: 1e-12)
+            XCTAssertEqual(line["level"]?.intValue, w["level"]?.intValue)
+            XCTAssertEqual(try XCTUnwrap(line["accuracy"]?.doubleValue), try XCTUnwrap(w["accuracy"]?.doubleValue), accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(line["auc"]?.doubleValue), try XCTUnwrap(w["auc"]?.doubleValue), accuracy: 1e-12)
         }
-        let dpsh = try XCTUnwrap(out[levels.count]["dpsh"] as? [String: Any])
-        let wantHeads = try XCTUnwrap(probe["dpsh"] as? [String: Any])
+        let dpsh = try XCTUnwrap(out[levels.count]["dpsh"]?.objectValue)
+        let wantHeads = try XCTUnwrap(probe["dpsh"]?.objectValue)
         for key in ["c_head_accuracy", "c_head_auc", "ctx_head_accuracy", "ctx_head_auc"] {
-            XCTAssertEqual(try XCTUnwrap(dpsh[key] as? Double), try XCTUnwrap(wantHeads[key] as? Double), accuracy: 1e-12, key)
+            XCTAssertEqual(try XCTUnwrap(dpsh[key]?.doubleValue), try XCTUnwrap(wantHeads[key]?.doubleValue), accuracy: 1e-12, key)
         }
-        let summary = try XCTUnwrap(out.last?["summary"] as? [String: Any])
-        XCTAssertEqual(summary["harmful"] as? Int, 6)
-        XCTAssertEqual(summary["benign"] as? Int, 6)
+        let summary = try XCTUnwrap(out.last?["summary"]?.objectValue)
+        XCTAssertEqual(summary["harmful"]?.intValue, 6)
+        XCTAssertEqual(summary["benign"]?.intValue, 6)
 
         // One class only: STAR-1-like data (every record harmful).
         let dir = try TempDir.make("safekey-probe", removedAfter: self)
@@ -74,8 +73,8 @@ final class AnalyzeCLITests: XCTestCase {
     func testKLToAFileAndIncompatibleModels() throws {
         _ = try SafeKeyCLI.executable()
         let (a, b) = try AnalyzeFixture.folders(for: self)
-        let kl = try XCTUnwrap(try AnalyzeFixture.expected()["kl"] as? [String: Any])
-        let rows = try XCTUnwrap(kl["records"] as? [[String: Any]])
+        let kl = try XCTUnwrap(try AnalyzeFixture.expected()["kl"]?.objectValue)
+        let rows = try XCTUnwrap(kl["records"]?.arrayValue)
         let dir = try TempDir.make("safekey-kl", removedAfter: self)
         let path = dir + "/kl.jsonl"
         let r = try SafeKeyCLI.run(["analyze", "kl", "--model", a, "--reference", b, "--data", AnalyzeFixture.records,
@@ -85,17 +84,17 @@ final class AnalyzeCLITests: XCTestCase {
         let out = try lines(try String(contentsOfFile: path, encoding: .utf8))
         XCTAssertEqual(out.count, rows.count + 1)
         for (line, w) in zip(out, rows) {
-            let got = try XCTUnwrap(line["kl"] as? [String: Any]), want = try XCTUnwrap(w["kl"] as? [String: Any])
+            let got = try XCTUnwrap(line["kl"]?.objectValue), want = try XCTUnwrap(w["kl"]?.objectValue)
             for k in ["1", "3", "6", "40"] {
-                if let t = want[k] as? Double {
-                    assertNear(try XCTUnwrap(got[k] as? Double), t, 1e-4, "KL \(w["id"] ?? "") k=\(k)")
+                if let t = want[k]?.doubleValue {
+                    assertNear(try XCTUnwrap(got[k]?.doubleValue), t, 1e-4, "KL \(w["id"]?.stringValue ?? "") k=\(k)")
                 } else {
-                    XCTAssertTrue(got[k] is NSNull, "k=\(k) beyond the response is null")
+                    XCTAssertTrue(got[k]?.isNull ?? false, "k=\(k) beyond the response is null")
                 }
             }
         }
-        let summary = try XCTUnwrap(out.last?["summary"] as? [String: Any])
-        XCTAssertEqual((summary["40"] as? [String: Any])?["n"] as? Int, 12)
+        let summary = try XCTUnwrap(out.last?["summary"]?.objectValue)
+        XCTAssertEqual(summary["40"]?["n"]?.intValue, 12)
 
         // A damaged reference (its config no longer fits its weights) is refused with exit 1, nothing written.
         let other = dir + "/other"
@@ -130,7 +129,8 @@ final class AnalyzeCLITests: XCTestCase {
         XCTAssertEqual(tuned.status, 0, tuned.err)
         let b = try lines(base.out), u = try lines(tuned.out)
         XCTAssertEqual(b.count, u.count)
-        let moved = zip(b.dropLast(), u.dropLast()).map { abs(($0["k_to_u"] as? Double ?? 0) - ($1["k_to_u"] as? Double ?? 0)) }.max() ?? 0
+        let kToU = { (line: JSONValue) -> Double in line["k_to_u"]?.doubleValue ?? 0 }
+        let moved = zip(b.dropLast(), u.dropLast()).map { abs(kToU($0) - kToU($1)) }.max() ?? 0
         XCTAssertGreaterThan(moved, 1e-6, "two LoRA steps at lr 1e-2 change K's attention")
 
         let noHeads = try SafeKeyCLI.run(["analyze", "probe", "--model", a, "--data", AnalyzeFixture.records, "--folds", "3"])

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import TestSupport
 import XCTest
 
@@ -10,10 +11,7 @@ enum AnalyzeFixture {
     static let directory = RepoPaths.fixture("analyze")
     static var records: String { directory + "/records.jsonl" }
 
-    static func expected() throws -> [String: Any] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/expected.json"))
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
+    static func expected() throws -> JSONValue { try FixtureJSON.load(directory + "/expected.json") }
 
     /// Temporary `model-a` and `model-b` folders, each with its weights and the tokenizer files.
     static func folders(for test: XCTestCase) throws -> (a: String, b: String) {
@@ -34,8 +32,8 @@ enum AnalyzeFixture {
     }
 
     /// `[[Double]]` or `[Double]` values of a JSON array (nulls as nil).
-    static func doubles(_ v: Any?) -> [Double?] {
-        (v as? [Any] ?? []).map { ($0 as? NSNumber)?.doubleValue }
+    static func doubles(_ v: JSONValue?) -> [Double?] {
+        (v?.arrayValue ?? []).map(\.doubleValue)
     }
 }
 

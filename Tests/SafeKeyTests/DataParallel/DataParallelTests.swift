@@ -25,10 +25,8 @@ final class DataParallelTests: XCTestCase {
         return try TrainerFixture.modelFolder()
     }
 
-    private func logLines(_ path: String) throws -> [[String: Any]] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
-        }
+    private func logLines(_ path: String) throws -> [JSONValue] {
+        try FixtureJSON.lines(try String(contentsOfFile: path, encoding: .utf8), source: path)
     }
 
     /// Every tensor of `file` in both folders, element by element: |a − b| ≤ tol · max|b| of
@@ -81,14 +79,14 @@ final class DataParallelTests: XCTestCase {
         let a = try logLines(single + ".log"), b = try logLines(ranks + ".log")
         XCTAssertEqual(a.count, steps)
         XCTAssertEqual(b.count, a.count, "rank 0 alone writes the log, one line per step")
-        XCTAssertTrue(a.contains { $0["qmm_loss"] is Double && $0["head_loss"] is Double }, "QMM + DPSH must be on in the last epoch")
+        XCTAssertTrue(a.contains { $0["qmm_loss"]?.doubleValue != nil && $0["head_loss"]?.doubleValue != nil }, "QMM + DPSH must be on in the last epoch")
         for (s, (x, y)) in zip(a, b).enumerated() {
-            XCTAssertEqual(x["epoch"] as? Int, y["epoch"] as? Int)
-            XCTAssertEqual(x["lr"] as? Double, y["lr"] as? Double, "step \(s + 1): the schedule must be the single process's")
-            XCTAssertEqual(x["token_acc"] as? Double, y["token_acc"] as? Double, "step \(s + 1): global token accuracy")
+            XCTAssertEqual(x["epoch"]?.intValue, y["epoch"]?.intValue)
+            XCTAssertEqual(x["lr"]?.doubleValue, y["lr"]?.doubleValue, "step \(s + 1): the schedule must be the single process's")
+            XCTAssertEqual(x["token_acc"]?.doubleValue, y["token_acc"]?.doubleValue, "step \(s + 1): global token accuracy")
             for key in ["loss", "sft_loss", "qmm_loss", "head_loss", "grad_norm"] {
-                guard let u = x[key] as? Double else { XCTAssertNil(y[key] as? Double, "step \(s + 1) \(key)"); continue }
-                let v = try XCTUnwrap(y[key] as? Double, "step \(s + 1) \(key) missing under mpirun")
+                guard let u = x[key]?.doubleValue else { XCTAssertNil(y[key]?.doubleValue, "step \(s + 1) \(key)"); continue }
+                let v = try XCTUnwrap(y[key]?.doubleValue, "step \(s + 1) \(key) missing under mpirun")
                 XCTAssertLessThanOrEqual(abs(u - v), 1e-5 * abs(u), "step \(s + 1) \(key): \(u) (one process) vs \(v) (two ranks)")
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import SafeKey
 import Tokenizers
@@ -17,18 +18,18 @@ final class EncodeParityTests: XCTestCase {
         let encoder = try RecordEncoder(tokenizer: tokenizer(), referenceSpans: true)
         let (records, report) = try RecordReader.read(path: TrainerFixture.directory.appendingPathComponent("records.jsonl").path)
         XCTAssertEqual(report.skipped.count, 0)
-        let expected = try TrainerFixture.json("expected.json")["encoded"] as? [[String: Any]] ?? []
+        let expected = try TrainerFixture.json("expected.json")["encoded"]?.arrayValue ?? []
         XCTAssertEqual(records.count, expected.count)
         var lateByOne = 0
         for (r, x) in zip(records, expected) {
             let e = try encoder.encode(r)
-            let ints = { (k: String) in (x[k] as? [Int]) ?? [] }
+            let ints = { (k: String) in x[k]?.intArray ?? [] }
             XCTAssertEqual(e.inputIds, ints("input_ids"), "input_ids, line \(r.line)")
             XCTAssertEqual(e.labels, ints("labels"), "labels, line \(r.line)")
             XCTAssertEqual(e.keyMask, ints("key_mask"), "key_mask, line \(r.line)")
             XCTAssertEqual(e.queryMask, ints("query_mask"), "query_mask, line \(r.line)")
             XCTAssertEqual([e.promptLength, e.keyStart], ints("understanding_span"), "understanding_span, line \(r.line)")
-            XCTAssertEqual(e.unsafe ? 1 : 0, x["unsafe"] as? Int)
+            XCTAssertEqual(e.unsafe ? 1 : 0, x["unsafe"]?.intValue)
             let ref = ints("reference_key_span")
             XCTAssertEqual(e.referenceKeySpan.map { [$0.0, $0.1] }, ref, "reference span, line \(r.line)")
             if ref.first == e.keyStart + 1 { lateByOne += 1 }

@@ -16,12 +16,9 @@ import Tensor
 final class LoRAParityTests: XCTestCase {
     static let lora = TrainerFixture.directory.deletingLastPathComponent().appendingPathComponent("lora/trainer")
 
-    private func fixture() throws -> [String: Any] {
-        let data = try Data(contentsOf: Self.lora.appendingPathComponent("expected.json"))
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
+    private func fixture() throws -> JSONValue { try FixtureJSON.load(Self.lora.appendingPathComponent("expected.json").path) }
 
-    private func options(_ f: [String: Any]) -> TrainerOptions { TrainerFixture.options(f["options"] as? [String: Any] ?? [:]) }
+    private func options(_ f: JSONValue) -> TrainerOptions { TrainerFixture.options(f["options"]) }
 
     /// The fixture model with the initial adapter, its base stored as `storage`.
     private func model(_ storage: WeightStorage) throws -> DecoderModel {
@@ -31,19 +28,19 @@ final class LoRAParityTests: XCTestCase {
         return m
     }
 
-    private func assertSteps(_ logs: [StepLog], _ steps: [[String: Any]], _ what: String) {
+    private func assertSteps(_ logs: [StepLog], _ steps: [JSONValue], _ what: String) {
         XCTAssertEqual(logs.count, steps.count, what)
         var worst = 0.0
         for (log, s) in zip(logs, steps) {
             func close(_ a: Double?, _ key: String) {
-                guard let b = s[key] as? Double else { XCTAssertNil(a, "\(what): \(key) at step \(log.step)"); return }
+                guard let b = s[key]?.doubleValue else { XCTAssertNil(a, "\(what): \(key) at step \(log.step)"); return }
                 guard let a else { XCTFail("\(what): \(key) missing at step \(log.step)"); return }
                 worst = max(worst, abs(a - b) / abs(b))
                 XCTAssertEqual(a, b, accuracy: 1e-4 * abs(b), "\(what): \(key) at step \(log.step)")
             }
             close(log.loss, "loss"); close(log.sft_loss, "sft_loss"); close(log.qmm_loss, "qmm_loss")
             close(log.head_loss, "head_loss"); close(log.grad_norm, "grad_norm")
-            XCTAssertEqual(log.lr, s["lr"] as? Double ?? .nan, accuracy: 1e-12)
+            XCTAssertEqual(log.lr, s["lr"]?.doubleValue ?? .nan, accuracy: 1e-12)
         }
         print("\(what): worst relative difference to PEFT over \(logs.count) steps: \(worst)")
     }
@@ -56,14 +53,14 @@ final class LoRAParityTests: XCTestCase {
                                       padId: 151643, options: options(f))
             XCTAssertEqual(trainer.optimizer.groups.flatMap(\.parameters).count, 2 * 7 * 2 + 4, "adapters and heads only")
             try trainer.run()
-            let steps = f[key] as? [[String: Any]] ?? []
+            let steps = f[key]?.arrayValue ?? []
             XCTAssertGreaterThanOrEqual(steps.count, 10)
             assertSteps(trainer.logs, steps, "\(storage) base")
             if storage == .f32 {
                 // The trained heads, and the trained adapter against PEFT's.
-                let heads = f["heads"] as? [String: [Double]] ?? [:]
+                let heads = f["heads"]
                 for p in trainer.head.parameters {
-                    let want = (heads[p.name ?? ""] ?? []).map(Float.init)
+                    let want = (heads?[p.name ?? ""]?.doubleArray ?? []).map(Float.init)
                     XCTAssertLessThan(zip(p.values, want).map { abs($0 - $1) }.max() ?? .infinity, 1e-4, p.name ?? "")
                 }
                 let peft = try SafeTensorsFile(path: Self.lora.appendingPathComponent("trained_adapter/adapter_model.safetensors").path)
@@ -80,12 +77,12 @@ final class LoRAParityTests: XCTestCase {
         let f = try fixture()
         let m = try TrainerFixture.model()
         try m.loadAdapter(folder: Self.lora.appendingPathComponent("trained_adapter").path)
-        for s in f["sequences"] as? [[String: Any]] ?? [] {
-            let ids = s["ids"] as? [Int] ?? []
+        for s in f["sequences"]?.arrayValue ?? [] {
+            let ids = s["ids"]?.intArray ?? []
             let logits = try GradMode.noGrad { try m.forward(ids: ids, batch: 1) }.logits
-            let v = logits.shape[2], columns = s["columns"] as? [Int] ?? []
-            let wantLSE = (s["logsumexp"] as? [Double] ?? []).map(Float.init)
-            let wantRows = (s["logits"] as? [[Double]] ?? []).map { $0.map(Float.init) }
+            let v = logits.shape[2], columns = s["columns"]?.intArray ?? []
+            let wantLSE = (s["logsumexp"]?.doubleArray ?? []).map(Float.init)
+            let wantRows = (s["logits"]?.arrayValue ?? []).map { ($0.doubleArray ?? []).map(Float.init) }
             XCTAssertEqual(wantRows.count, ids.count)
             for t in 0..<ids.count {
                 let row = Array(UnsafeBufferPointer(start: logits.data + t * v, count: v))
@@ -113,7 +110,7 @@ final class LoRAParityTests: XCTestCase {
             throw XCTSkip("needs ../shared/data/tokenizers/deepseek-r1-distill-qwen beside the checkout")
         }
         let f = try fixture()
-        let o = f["options"] as? [String: Any] ?? [:]
+        let o = f["options"]
         let model = try TrainerFixture.modelFolder()
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-lora-\(getpid())").path
         try? FileManager.default.removeItem(atPath: tmp)
@@ -123,8 +120,8 @@ final class LoRAParityTests: XCTestCase {
         try TrainerFixture.head().save(to: headFile)
         func args(_ out: String) -> [String] {
             ["train", "--model", model, "--data", TrainerFixture.directory.appendingPathComponent("records.jsonl").path,
-             "--output", out, "--epochs", "\(o["epochs"] as? Int ?? 0)", "--last-k-epochs", "\(o["last_k_epochs"] as? Int ?? 0)",
-             "--batch-size", "2", "--grad-accum", "1", "--lr", "\(o["lr"] as? Double ?? 0)", "--warmup-ratio", "\(o["warmup_ratio"] as? Double ?? 0)",
+             "--output", out, "--epochs", "\(o?["epochs"]?.intValue ?? 0)", "--last-k-epochs", "\(o?["last_k_epochs"]?.intValue ?? 0)",
+             "--batch-size", "2", "--grad-accum", "1", "--lr", "\(o?["lr"]?.doubleValue ?? 0)", "--warmup-ratio", "\(o?["warmup_ratio"]?.doubleValue ?? 0)",
              "--no-shuffle", "--lora-rank", "4", "--adapter", Self.lora.appendingPathComponent("initial_adapter").path,
              "--base-weights", "f32", "--safety-head", headFile, "--log", out + ".log"]
         }
@@ -134,7 +131,7 @@ final class LoRAParityTests: XCTestCase {
         let logs = try String(contentsOfFile: straight + ".log", encoding: .utf8).split(separator: "\n").map {
             try JSONDecoder().decode(StepLog.self, from: Data($0.utf8))
         }
-        assertSteps(logs, f["steps_f32"] as? [[String: Any]] ?? [], "safekey train --lora-rank 4")
+        assertSteps(logs, f["steps_f32"]?.arrayValue ?? [], "safekey train --lora-rank 4")
         for file in ["adapter_config.json", "adapter_model.safetensors", "safety_head.safetensors", "trainer_state.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: straight + "/" + file), file)
         }
@@ -163,8 +160,8 @@ final class LoRAParityTests: XCTestCase {
         XCTAssertTrue(intoAdapter.err.contains("destroy the input"), intoAdapter.err)
         let fwdMerged = try safekey(["forward", "--model", merged, "--ids", ids])
         func logits(_ text: String) throws -> [Float] {
-            let obj = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-            return (obj?["logits"] as? [[Double]] ?? []).flatMap { $0.map(Float.init) }
+            let obj = try JSONParser.parse(text, path: "forward output")
+            return (obj["logits"]?.arrayValue ?? []).flatMap { ($0.doubleArray ?? []).map(Float.init) }
         }
         let x = try logits(fwd.out), y = try logits(fwdMerged.out)
         XCTAssertEqual(x.count, 7 * 151665)

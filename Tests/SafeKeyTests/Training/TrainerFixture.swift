@@ -12,10 +12,7 @@ enum TrainerFixture {
     static let directory = RepoPaths.fixtures.appendingPathComponent("trainer")
     static let sharedTokenizer = RepoPaths.sharedPath("tokenizers/deepseek-r1-distill-qwen")
 
-    static func json(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent(name))
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
+    static func json(_ name: String) throws -> JSONValue { try FixtureJSON.load(directory.appendingPathComponent(name).path) }
 
     /// The formula of model.json: `1 + 0.1·sin(0.37i + s)` for norm weights, else `0.3·sin(0.37i + s)`,
     /// `s = 0.001 · Σ utf8(name)`, evaluated in double and rounded to f32 (as the script does).
@@ -40,23 +37,22 @@ enum TrainerFixture {
     }
 
     /// `TrainerOptions` from a fixture's "options" object (no shuffling, as the scripts train).
-    static func options(_ o: [String: Any]) -> TrainerOptions {
+    static func options(_ o: JSONValue?) -> TrainerOptions {
         var options = TrainerOptions()
-        options.epochs = o["epochs"] as? Int ?? 0
-        options.lastKEpochs = o["last_k_epochs"] as? Int ?? 0
-        options.batchSize = o["batch_size"] as? Int ?? 0
-        options.gradAccum = o["grad_accum"] as? Int ?? 0
-        options.learningRate = o["lr"] as? Double ?? 0
-        options.weightDecay = Float(o["weight_decay"] as? Double ?? 0)
-        options.warmupRatio = o["warmup_ratio"] as? Double ?? 0
+        options.epochs = o?["epochs"]?.intValue ?? 0
+        options.lastKEpochs = o?["last_k_epochs"]?.intValue ?? 0
+        options.batchSize = o?["batch_size"]?.intValue ?? 0
+        options.gradAccum = o?["grad_accum"]?.intValue ?? 0
+        options.learningRate = o?["lr"]?.doubleValue ?? 0
+        options.weightDecay = Float(o?["weight_decay"]?.doubleValue ?? 0)
+        options.warmupRatio = o?["warmup_ratio"]?.doubleValue ?? 0
         options.shuffle = false
         return options
     }
 
     static func config() throws -> ModelConfig {
         let m = try json("model.json")
-        let data = try JSONSerialization.data(withJSONObject: m["config"] ?? [:])
-        return try ModelConfig(json: Array(data), path: "model.json")
+        return try ModelConfig(json: Array(JSONWriter.compact(m["config"] ?? [:]).utf8), path: "model.json")
     }
 
     static func model() throws -> DecoderModel {
@@ -74,12 +70,12 @@ enum TrainerFixture {
     /// PyTorch's encodings, as `EncodedExample`s.
     static func encoded() throws -> [EncodedExample] {
         let e = try json("expected.json")
-        return (e["encoded"] as? [[String: Any]] ?? []).enumerated().map { i, o in
-            let ints = { (k: String) in (o[k] as? [Int]) ?? [] }
+        return (e["encoded"]?.arrayValue ?? []).enumerated().map { i, o in
+            let ints = { (k: String) in o[k]?.intArray ?? [] }
             let span = ints("understanding_span"), key = ints("key_span")
             return EncodedExample(inputIds: ints("input_ids"), labels: ints("labels"), keyMask: ints("key_mask"),
                                   queryMask: ints("query_mask"), promptLength: span[0], keyStart: key[0], keyEnd: key[1],
-                                  unsafe: (o["unsafe"] as? Int) == 1, auxiliary: true, referenceKeySpan: nil, line: i + 1)
+                                  unsafe: o["unsafe"]?.intValue == 1, auxiliary: true, referenceKeySpan: nil, line: i + 1)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Models
 import SafeKey
@@ -10,7 +11,7 @@ import Tensor
 /// 1e-3 relative.
 final class TrainerParityTests: XCTestCase {
     func testPerRecordLossesMatchPyTorch() throws {
-        let expected = try TrainerFixture.json("expected.json")["losses"] as? [[String: Any]] ?? []
+        let expected = try TrainerFixture.json("expected.json")["losses"]?.arrayValue ?? []
         let examples = try TrainerFixture.encoded()
         XCTAssertEqual(expected.count, 6)
         let model = try TrainerFixture.model(), head = TrainerFixture.head()
@@ -19,7 +20,7 @@ final class TrainerParityTests: XCTestCase {
                 try SafeKeyObjective.evaluate(model: model, head: head, batch: [e], padId: 151643,
                                               options: ObjectiveOptions(), auxiliary: true)
             }
-            let d = { (k: String) in Float((x[k] as? Double) ?? .nan) }
+            let d = { (k: String) in Float(x[k]?.doubleValue ?? .nan) }
             XCTAssertEqual(r.sft, d("sft_loss"), accuracy: 1e-4, "sft, record \(e.line)")
             XCTAssertEqual(r.qmm ?? .nan, d("qmm_loss"), accuracy: 1e-4, "qmm, record \(e.line)")
             XCTAssertEqual(r.head ?? .nan, d("head_loss"), accuracy: 1e-4, "head, record \(e.line)")
@@ -29,24 +30,23 @@ final class TrainerParityTests: XCTestCase {
 
     func testSixOptimizerStepsMatchPyTorch() throws {
         let fixture = try TrainerFixture.json("expected.json")
-        let o = fixture["options"] as? [String: Any] ?? [:]
-        let options = TrainerFixture.options(o)
+        let options = TrainerFixture.options(fixture["options"])
         let trainer = try Trainer(model: try TrainerFixture.model(), head: TrainerFixture.head(),
                                   examples: try TrainerFixture.encoded(), padId: 151643, options: options)
         try trainer.run()
-        let steps = fixture["steps"] as? [[String: Any]] ?? []
+        let steps = fixture["steps"]?.arrayValue ?? []
         XCTAssertEqual(trainer.logs.count, steps.count)
         XCTAssertEqual(steps.count, 6)
         for (log, s) in zip(trainer.logs, steps) {
             func close(_ a: Double?, _ key: String) {
-                guard let b = s[key] as? Double else { XCTAssertNil(a, "\(key) at step \(log.step)"); return }
+                guard let b = s[key]?.doubleValue else { XCTAssertNil(a, "\(key) at step \(log.step)"); return }
                 guard let a else { XCTFail("\(key) missing at step \(log.step)"); return }
                 XCTAssertEqual(a, b, accuracy: 1e-3 * abs(b), "\(key) at step \(log.step)")
             }
             close(log.loss, "loss"); close(log.sft_loss, "sft_loss"); close(log.qmm_loss, "qmm_loss")
             close(log.head_loss, "head_loss"); close(log.grad_norm, "grad_norm")
-            XCTAssertEqual(log.lr, s["lr"] as? Double ?? .nan, accuracy: 1e-12)
-            XCTAssertEqual(log.epoch, s["epoch"] as? Int)
+            XCTAssertEqual(log.lr, s["lr"]?.doubleValue ?? .nan, accuracy: 1e-12)
+            XCTAssertEqual(log.epoch, s["epoch"]?.intValue)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Models
 import SafeKey
@@ -84,9 +85,9 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     func testChatTemplates() throws {
-        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.repoRoot.appendingPathComponent("Assets/world-base/tokenizer_config.json"))) as? [String: Any])
+        let config = try FixtureJSON.load(TestPaths.repoRoot.appendingPathComponent("Assets/world-base/tokenizer_config.json").path)
         let seeds: [[UInt8]] = [
-            Array(try XCTUnwrap(config["chat_template"] as? String).utf8),
+            Array(try XCTUnwrap(config["chat_template"]?.stringValue).utf8),
             Array("{% set ns = namespace(n=0) %}{% for m in messages %}{% if m.role == 'user' %}{{ m.content | trim }}{% set ns.n = ns.n + 1 %}{% elif m.role == 'assistant' %}{{ m.content.split('</think>')[-1] }}{% endif %}{% endfor %}{{ ns.n }}".utf8),
             Array("{% macro r(x) %}{% if x is mapping %}{% for k, v in x.items() %}{{ k }}={{ r(v) }}{% endfor %}{% else %}{{ x | tojson }}{% endif %}{% endmacro %}{{ r(messages[0]) }}{{ messages | length }}".utf8),
         ]
