@@ -11,9 +11,15 @@ struct BenchOpsCommand: ParsableCommand {
 
     @Option(help: "Minimum seconds spent per measurement.") var seconds: Double = 0.4
     @Flag(help: "Smaller shapes, for a quick check.") var quick = false
+    @Flag(help: "Time by the calling thread's CPU time, not wall time (needs SAFEKEY_THREADS=1): on a shared machine, the time the op actually ran.")
+    var cpuTime = false
 
     func run() throws {
-        print("safekey bench ops — \(Parallel.threads) threads (SAFEKEY_THREADS), f32, median of repetitions")
+        if cpuTime {
+            guard Parallel.threads == 1 else { throw ValidationError("--cpu-time needs SAFEKEY_THREADS=1 (other threads' time would not be counted)") }
+            BenchClock.useThreadCPUTime = true
+        }
+        print("safekey bench ops — \(Parallel.threads) threads (SAFEKEY_THREADS), f32, median of repetitions, \(cpuTime ? "thread CPU time" : "wall time")")
         print("")
         print("matmul                         engine GFLOP/s   cblas_sgemm GFLOP/s   engine/bare")
         let shapes: [(String, Int, Int, Int)] = quick
@@ -32,19 +38,27 @@ struct BenchOpsCommand: ParsableCommand {
             print(pad(name, 30), pad(fmt(flops / engine / 1e9), 16), pad(fmt(flops / bare / 1e9), 21), fmt(bare / engine, 3))
         }
         print("")
-        print("attention (causal, GQA)                 forward GFLOP/s   backward GFLOP/s")
-        let attn: [(Int, Int, Int, Int)] = quick ? [(256, 4, 2, 64)] : [(512, 14, 2, 64), (2048, 14, 2, 64), (512, 8, 2, 64)]
+        // Attention's tile products on the register-blocked kernel and on sgemm, alternately
+        // (AttentionKernel); the ratio column is tile time over sgemm time's inverse (> 1: faster).
+        print("attention (causal, GQA)          forward GFLOP/s (sgemm tiles)   backward GFLOP/s (sgemm tiles)")
+        let attn: [(Int, Int, Int, Int)] = quick ? [(256, 4, 2, 64)] : [(512, 14, 2, 64), (2048, 14, 2, 64), (512, 8, 2, 64), (1024, 8, 2, 128)]
+        let kernel = AttentionKernel.current
+        defer { AttentionKernel.current = kernel }
         for (t, hq, hkv, d) in attn {
             let q = randomTensor([1, t, hq, d], grad: true), k = randomTensor([1, t, hkv, d], grad: true)
             let v = randomTensor([1, t, hkv, d], grad: true)
             let fwdFlops = 2.0 * Double(t * t * d * hq)           // QKᵀ and PV over the causal half
-            let fwd = median(seconds) { _ = try? GradMode.noGrad { try attention(q: q, k: k, v: v) } }
-            let bwd = median(seconds) {
+            func on(_ kind: AttentionKernel, _ body: @escaping () -> Void) -> () -> Void { { AttentionKernel.current = kind; body() } }
+            let forward = { _ = try? GradMode.noGrad { try attention(q: q, k: k, v: v) } }
+            let both = {
                 guard let o = try? attention(q: q, k: k, v: v) else { return }
                 try? o.sum().backward()
-            } - fwd
-            print(pad("T=\(t) Hq=\(hq) Hkv=\(hkv) D=\(d)", 40), pad(fmt(fwdFlops / fwd / 1e9), 17),
-                  fmt(2.5 * fwdFlops / max(bwd, 1e-9) / 1e9))
+            }
+            let (fwdTile, fwdBLAS) = medianPair(seconds, on(.tile, forward), on(.blas, forward))
+            let (allTile, allBLAS) = medianPair(seconds, on(.tile, both), on(.blas, both))
+            func rate(_ flops: Double, _ s: Double) -> String { fmt(flops / max(s, 1e-9) / 1e9) }
+            print(pad("T=\(t) Hq=\(hq) Hkv=\(hkv) D=\(d)", 32), pad("\(rate(fwdFlops, fwdTile)) (\(rate(fwdFlops, fwdBLAS)))", 32),
+                  "\(rate(2.5 * fwdFlops, allTile - fwdTile)) (\(rate(2.5 * fwdFlops, allBLAS - fwdBLAS)))")
         }
         print("")
         print("element-wise [rows × C]                    GB/s")
@@ -60,15 +74,27 @@ struct BenchOpsCommand: ParsableCommand {
     }
 }
 
+/// The clock of `median`/`medianPair`: wall time, or the calling thread's CPU time (`--cpu-time`).
+enum BenchClock {
+    nonisolated(unsafe) static var useThreadCPUTime = false
+    /// Seconds on the chosen clock.
+    static func now() -> Double {
+        guard useThreadCPUTime else { return Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
 /// Seconds per call: the median over repetitions, repeating until `budget` seconds are spent.
 func median(_ budget: Double, _ body: () -> Void) -> Double {
     body()   // warm-up
     var times: [Double] = []
     let start = Date()
     while times.count < 5 || (Date().timeIntervalSince(start) < budget && times.count < 200) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = BenchClock.now()
         body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        times.append(BenchClock.now() - t0)
     }
     times.sort()
     return times[times.count / 2]
@@ -80,12 +106,12 @@ func medianPair(_ budget: Double, _ a: () -> Void, _ b: () -> Void) -> (Double, 
     var ta: [Double] = [], tb: [Double] = []
     let start = Date()
     while ta.count < 5 || (Date().timeIntervalSince(start) < 2 * budget && ta.count < 200) {
-        var t0 = DispatchTime.now().uptimeNanoseconds
+        var t0 = BenchClock.now()
         a()
-        ta.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        t0 = DispatchTime.now().uptimeNanoseconds
+        ta.append(BenchClock.now() - t0)
+        t0 = BenchClock.now()
         b()
-        tb.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        tb.append(BenchClock.now() - t0)
     }
     ta.sort(); tb.sort()
     return (ta[ta.count / 2], tb[tb.count / 2])

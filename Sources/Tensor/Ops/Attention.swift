@@ -16,7 +16,11 @@ import Foundation
 /// Memory: forward keeps, per head, only the output and one log-sum-exp per query (`O(T)`), plus a
 /// `128×256` score tile and a `128×D` accumulator per task; it never forms the `T×T` score matrix.
 /// Backward recomputes each score tile from `q`, `k` and the saved log-sum-exp (FlashAttention-2,
-/// Dao 2023, Algorithm 2), so it too needs no `T×T` buffer. Tiles are multiplied with `sgemm`.
+/// Dao 2023, Algorithm 2), so it too needs no `T×T` buffer. When `D` is a multiple of 16 the
+/// products whose left operand is reused over a whole block — forward's `Q·Kᵀ` and `P·V`, backward's
+/// recomputed `Q·Kᵀ` and `dO·Vᵀ` — run on ``tileGemm`` (TileKernel.swift: a 6 × 16 register block,
+/// query rows packed once per block, key/value tiles packed into 16-key panels, causal panels
+/// skipped); backward's `dV`, `dQ`, `dK` products, and every product for other `D`, on `sgemm`.
 public func attention(q: Tensor, k: Tensor, v: Tensor, hiddenKeys: [Bool]? = nil, scale: Float? = nil) throws -> Tensor {
     guard q.rank == 4, k.rank == 4, k.shape == v.shape, q.shape[0] == k.shape[0], q.shape[3] == k.shape[3],
           k.shape[2] > 0, q.shape[2] % k.shape[2] == 0, q.shape[1] <= k.shape[1] else {
@@ -52,6 +56,22 @@ public func attention(q: Tensor, k: Tensor, v: Tensor, hiddenKeys: [Bool]? = nil
 /// --profile`: attention 1.63–1.77 s a step with 64-query tiles, 1.46–1.55 s with 128).
 private let tile = 128
 private let kTile = 256
+/// Floats of ``tileGemm``'s packed `A` for the probability tile (128 queries × 256 keys).
+private let tilePackCount = tileGemmPackCount(rows: tile, depth: kTile)
+
+/// Whether the tile products run on ``tileGemm`` (head dims that are multiples of 16: 64 and 128
+/// in the paper's models, 32 in the world model) rather than `sgemm`.
+@inline(__always)
+func usesTileKernel(_ d: Int) -> Bool { d % 16 == 0 && AttentionKernel.current == .tile }
+
+/// What multiplies attention's tiles: the register-blocked ``tileGemm`` (default) or OpenBLAS's
+/// `sgemm` (`SAFEKEY_ATTENTION_KERNEL=blas`). Process-wide; set it before any attention runs — it
+/// exists so that `safekey bench ops` and the tests can compare the two paths.
+public enum AttentionKernel: String, Sendable {
+    case tile, blas
+    nonisolated(unsafe) public static var current: AttentionKernel =
+        ProcessInfo.processInfo.environment["SAFEKEY_ATTENTION_KERNEL"] == "blas" ? .blas : .tile
+}
 
 struct AttentionDims {
     let b, tq, tk, hq, hkv, d: Int
@@ -95,9 +115,12 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
                                   _ lse: UnsafeMutablePointer<Float>, _ mask: KeyMask, _ dims: AttentionDims,
                                   b: Int, h: Int, i0: Int) {
     let d = dims.d, rows = min(tile, dims.tq - i0), kvh = h / dims.group
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * kTile + tile * d + 2 * tile)
+    let packed = usesTileKernel(d)
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * kTile + tile * d + 2 * tile
+                                                       + (packed ? kTile * d + tilePackCount + tileGemmPackCount(rows: tile, depth: d) : 0))
     defer { scratch.deallocate() }
-    let s = scratch, acc = scratch + tile * kTile, m = acc + tile * d, l = m + tile
+    let s = scratch, acc = scratch + tile * kTile, m = acc + tile * d, l = m + tile, kPanels = l + tile, aPanels = kPanels + kTile * d
+    let qPanels = aPanels + tilePackCount
     acc.initialize(repeating: 0, count: tile * d)
     m.initialize(repeating: -.infinity, count: tile)
     l.initialize(repeating: 0, count: tile)
@@ -105,11 +128,19 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
     let qBase = q + ((b * dims.tq + i0) * dims.hq + h) * d
     let kBase = k + (b * dims.tk * dims.hkv + kvh) * d, vBase = v + (b * dims.tk * dims.hkv + kvh) * d
     let lastKey = min(dims.tk, dims.offset + i0 + rows)   // keys beyond are invisible to every row
+    if packed { packRowPanels(qBase, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: qPanels) }   // once for all key tiles
     var j0 = 0
     while j0 < lastKey {
         let cols = min(kTile, lastKey - j0)
-        sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: qBase, lda: dims.qStride,
-              b: kBase + j0 * dims.kStride, ldb: dims.kStride, c: s, ldc: kTile)
+        if packed {   // S = scale · Q Kᵀ with the key tile packed into 16-key panels
+            packTransposed(kBase + j0 * dims.kStride, count: cols, width: d, stride: dims.kStride, into: kPanels)
+            tileGemm(rows: rows, n: (cols + 15) & ~15, depth: d, a: qBase, aRow: dims.qStride, aCol: 1, b: kPanels, ldb: 16,
+                     panelStride: 16 * d, c: s, ldc: kTile, alpha: dims.scale, accumulate: false, scratch: qPanels, aIsPacked: true,
+                     causal: .columns(last: dims.offset + i0 - j0))
+        } else {
+            sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: qBase, lda: dims.qStride,
+                  b: kBase + j0 * dims.kStride, ldb: dims.kStride, c: s, ldc: kTile)
+        }
         maskTile(s, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
         for r in 0..<rows {
             let row = s + r * kTile
@@ -121,8 +152,14 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
             m[r] = mx
             if correction != 1 { let a = acc + r * d; for x in 0..<d { a[x] *= correction } }
         }
-        sgemm(m: rows, n: d, k: cols, a: s, lda: kTile, b: vBase + j0 * dims.kStride, ldb: dims.kStride,
-              beta: 1, c: acc, ldc: d)
+        if packed {   // acc += P · V, value rows read in place
+            tileGemm(rows: rows, n: d, depth: cols, a: s, aRow: kTile, aCol: 1, b: vBase + j0 * dims.kStride, ldb: dims.kStride,
+                     panelStride: 16, c: acc, ldc: d, alpha: 1, accumulate: true, scratch: aPanels,
+                     causal: .depth(last: dims.offset + i0 - j0))
+        } else {
+            sgemm(m: rows, n: d, k: cols, a: s, lda: kTile, b: vBase + j0 * dims.kStride, ldb: dims.kStride,
+                  beta: 1, c: acc, ldc: d)
+        }
         j0 += kTile
     }
     for r in 0..<rows {
@@ -152,9 +189,12 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
     } } }
     Parallel.forEach(dims.b * dims.hkv) { task in
         let b = task / dims.hkv, kvh = task % dims.hkv
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * kTile)
+        let packed = usesTileKernel(d)
+        let blockPack = tileGemmPackCount(rows: tile, depth: d)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * kTile + (packed ? 2 * kTile * d + 2 * blockPack : 0))
         defer { scratch.deallocate() }
-        let p = scratch, dp = scratch + tile * kTile
+        let p = scratch, dp = scratch + tile * kTile, kPanels = dp + tile * kTile, vPanels = kPanels + kTile * d
+        let qPanels = vPanels + kTile * d, dOPanels = qPanels + blockPack
         let hidden = mask.hidden.map { $0 + b * dims.tk }
         let kBase = k.data + (b * dims.tk * dims.hkv + kvh) * d, vBase = v.data + (b * dims.tk * dims.hkv + kvh) * d
         for h in kvh * dims.group..<(kvh + 1) * dims.group {
@@ -165,13 +205,29 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
                 let lseRow = lse + (b * dims.hq + h) * dims.tq + i0
                 let deltaRow = delta.pointer + (b * dims.hq + h) * dims.tq + i0
                 let lastKey = min(dims.tk, dims.offset + i0 + rows)
+                if packed {   // this block's queries and output gradients, once for all key tiles
+                    packRowPanels(q.data + qOff, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: qPanels)
+                    packRowPanels(dO + qOff, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: dOPanels)
+                }
                 var j0 = 0
                 while j0 < lastKey {
                     let cols = min(kTile, lastKey - j0)
                     let kj = kBase + j0 * dims.kStride, vj = vBase + j0 * dims.kStride
+                    let dvTile = dv.map { $0 + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride }
+                    let dkTile = dk.map { $0 + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride }
+                    if packed {
+                        packTransposed(kj, count: cols, width: d, stride: dims.kStride, into: kPanels)
+                        packTransposed(vj, count: cols, width: d, stride: dims.kStride, into: vPanels)
+                    }
                     // P = exp(scale · Q Kᵀ − L), zero where hidden.
-                    sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: q.data + qOff, lda: dims.qStride,
-                          b: kj, ldb: dims.kStride, c: p, ldc: kTile)
+                    if packed {
+                        tileGemm(rows: rows, n: (cols + 15) & ~15, depth: d, a: q.data + qOff, aRow: dims.qStride, aCol: 1,
+                                 b: kPanels, ldb: 16, panelStride: 16 * d, c: p, ldc: kTile, alpha: dims.scale, accumulate: false,
+                                 scratch: qPanels, aIsPacked: true, causal: .columns(last: dims.offset + i0 - j0))
+                    } else {
+                        sgemm(transB: true, m: rows, n: cols, k: d, alpha: dims.scale, a: q.data + qOff, lda: dims.qStride,
+                              b: kj, ldb: dims.kStride, c: p, ldc: kTile)
+                    }
                     maskTile(p, rows: rows, cols: cols, i0: i0, j0: j0, dims: dims, hidden: hidden)
                     for r in 0..<rows {
                         // exp(−∞ − L) = 0 for hidden keys; L = +∞ (no visible key) gives 0 too.
@@ -179,26 +235,32 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
                         _ = expShiftSum(row, row, cols, shift: lseRow[r])
                     }
                     // dV += Pᵀ · dO
-                    if let dv {
+                    if let dvTile {   // (sgemm: the tile kernel's packing of Pᵀ cost more than it saved here)
                         sgemm(transA: true, m: cols, n: d, k: rows, a: p, lda: kTile, b: dO + qOff, ldb: dims.qStride,
-                              beta: 1, c: dv + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride, ldc: dims.kStride)
+                              beta: 1, c: dvTile, ldc: dims.kStride)
                     }
                     // dP = dO · Vᵀ ; dS = P ⊙ (dP − D)
-                    sgemm(transB: true, m: rows, n: cols, k: d, a: dO + qOff, lda: dims.qStride, b: vj, ldb: dims.kStride,
-                          c: dp, ldc: kTile)
+                    if packed {
+                        tileGemm(rows: rows, n: (cols + 15) & ~15, depth: d, a: dO + qOff, aRow: dims.qStride, aCol: 1,
+                                 b: vPanels, ldb: 16, panelStride: 16 * d, c: dp, ldc: kTile, alpha: 1, accumulate: false,
+                                 scratch: dOPanels, aIsPacked: true)   // every column: dS reads them all
+                    } else {
+                        sgemm(transB: true, m: rows, n: cols, k: d, a: dO + qOff, lda: dims.qStride, b: vj, ldb: dims.kStride,
+                              c: dp, ldc: kTile)
+                    }
                     for r in 0..<rows {
                         let pr = p + r * kTile, dr = dp + r * kTile, dl = deltaRow[r]
                         for c in 0..<cols { dr[c] = pr[c] * (dr[c] - dl) }
                     }
                     // dQ += scale · dS · K ; dK += scale · dSᵀ · Q
+                    // (sgemm for both: dS would have to be packed twice per tile for the tile kernel)
                     if let dq {
                         sgemm(m: rows, n: d, k: cols, alpha: dims.scale, a: dp, lda: kTile, b: kj, ldb: dims.kStride,
                               beta: 1, c: dq + qOff, ldc: dims.qStride)
                     }
-                    if let dk {
+                    if let dkTile {
                         sgemm(transA: true, m: cols, n: d, k: rows, alpha: dims.scale, a: dp, lda: kTile,
-                              b: q.data + qOff, ldb: dims.qStride, beta: 1,
-                              c: dk + (b * dims.tk * dims.hkv + kvh) * d + j0 * dims.kStride, ldc: dims.kStride)
+                              b: q.data + qOff, ldb: dims.qStride, beta: 1, c: dkTile, ldc: dims.kStride)
                     }
                     j0 += kTile
                 }

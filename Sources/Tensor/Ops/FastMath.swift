@@ -70,7 +70,11 @@ func expShiftSumOnly(_ src: UnsafePointer<Float>, _ n: Int, shift: Float) -> Flo
 func maxOf(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var m = SIMD8<Float>(repeating: -.infinity)
     var i = 0
-    while i + 8 <= n { m = pointwiseMax(m, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)); i += 8 }
+    while i + 8 <= n {   // compare-and-blend: the stdlib's pointwiseMax is a per-lane call here (perf)
+        let x = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+        m.replace(with: x, where: x .> m)
+        i += 8
+    }
     var r = m.max()
     while i < n { r = Swift.max(r, p[i]); i += 1 }
     return r
