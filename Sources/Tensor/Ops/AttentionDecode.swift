@@ -45,14 +45,99 @@ public func attentionDecode(q: Tensor, keys: [UnsafePointer<Float>], values: [Un
     let qp = q.data, op = out.data
     keys.withUnsafeBufferPointer { kp in values.withUnsafeBufferPointer { vp in lengths.withUnsafeBufferPointer { np in
         let kp = kp.baseAddress!, vp = vp.baseAddress!, np = np.baseAddress!
-        Parallel.forEach(b * hq, grain: max(1, b * hq / (4 * Parallel.threads))) { task in
-            let r = task / hq, h = task % hq, kvh = h / group, row = task * d
-            _ = attendOneQuery(qp + row, keys: kp[r] + kvh * d, values: vp[r] + kvh * d, stride: stride, count: np[r],
-                               hidden: nil, d: d, scale: s, out: op + row)
+        // One task per (row, key/value head): the group's query heads share each key and value row
+        // while it is in L1 (the KV cache is the step's largest read; GQA groups are 2–7 heads).
+        Parallel.forEach(b * kvHeads, grain: max(1, b * kvHeads / (4 * Parallel.threads))) { task in
+            let r = task / kvHeads, kvh = task % kvHeads, first = (r * hq + kvh * group) * d
+            if d % 8 == 0 && group <= 8 {
+                attendQueryGroup(qp + first, group: group, keys: kp[r] + kvh * d, values: vp[r] + kvh * d, stride: stride,
+                                 count: np[r], d: d, scale: s, out: op + first)
+            } else {
+                for g in 0..<group {
+                    _ = attendOneQuery(qp + first + g * d, keys: kp[r] + kvh * d, values: vp[r] + kvh * d, stride: stride, count: np[r],
+                                       hidden: nil, d: d, scale: s, out: op + first + g * d)
+                }
+            }
         }
     }}}
     if OpProfile.isEnabled { OpProfile.recordForward("attention") }
     return out
+}
+
+/// `group` consecutive query heads (`q[g·d ..< (g+1)·d]`, `g < group ≤ 8`, `d % 8 == 0`) against the
+/// same `count` keys and values (`stride` floats apart): for each query, `out[g·d ..< (g+1)·d] =
+/// softmax(scale · q_g·kⱼ) · V` — ``attendOneQuery`` for every head of a GQA group, but each key and
+/// value row is loaded once for the whole group. Scores go into a `group × count` scratch.
+@inline(__always)
+private func attendQueryGroup(_ q: UnsafePointer<Float>, group: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+                              stride: Int, count tk: Int, d: Int, scale: Float, out: UnsafeMutablePointer<Float>) {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: group * tk) { buffer in
+        let s = buffer.baseAddress!
+        // Scores: key j against every query of the group, eight dims at a time.
+        for j in 0..<tk {
+            let k = UnsafeRawPointer(keys + j * stride)
+            var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+                       SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            var c = 0
+            while c < d {
+                let kv = k.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                @inline(__always) func qv(_ g: Int) -> SIMD8<Float> { UnsafeRawPointer(q + g * d + c).loadUnaligned(as: SIMD8<Float>.self) }
+                acc.0.addProduct(qv(0), kv)
+                if group > 1 { acc.1.addProduct(qv(1), kv) }
+                if group > 2 { acc.2.addProduct(qv(2), kv) }
+                if group > 3 { acc.3.addProduct(qv(3), kv) }
+                if group > 4 { acc.4.addProduct(qv(4), kv) }
+                if group > 5 { acc.5.addProduct(qv(5), kv) }
+                if group > 6 { acc.6.addProduct(qv(6), kv) }
+                if group > 7 { acc.7.addProduct(qv(7), kv) }
+                c += 8
+            }
+            s[j] = scale * acc.0.sum()
+            if group > 1 { s[tk + j] = scale * acc.1.sum() }
+            if group > 2 { s[2 * tk + j] = scale * acc.2.sum() }
+            if group > 3 { s[3 * tk + j] = scale * acc.3.sum() }
+            if group > 4 { s[4 * tk + j] = scale * acc.4.sum() }
+            if group > 5 { s[5 * tk + j] = scale * acc.5.sum() }
+            if group > 6 { s[6 * tk + j] = scale * acc.6.sum() }
+            if group > 7 { s[7 * tk + j] = scale * acc.7.sum() }
+        }
+        // Softmax per query (every key is visible: a decoding step has no padding here).
+        var inverse = SIMD8<Float>()
+        for g in 0..<group {
+            let row = s + g * tk
+            let mx = maxOf(row, tk)
+            inverse[g] = 1 / expShiftSum(row, row, tk, shift: mx)
+        }
+        // Weighted values: value row j read once per 8 output dims, used by every query.
+        var c = 0
+        while c < d {
+            var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
+                       SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            for j in 0..<tk {
+                let v = UnsafeRawPointer(values + j * stride + c).loadUnaligned(as: SIMD8<Float>.self)
+                acc.0.addProduct(SIMD8(repeating: s[j]), v)
+                if group > 1 { acc.1.addProduct(SIMD8(repeating: s[tk + j]), v) }
+                if group > 2 { acc.2.addProduct(SIMD8(repeating: s[2 * tk + j]), v) }
+                if group > 3 { acc.3.addProduct(SIMD8(repeating: s[3 * tk + j]), v) }
+                if group > 4 { acc.4.addProduct(SIMD8(repeating: s[4 * tk + j]), v) }
+                if group > 5 { acc.5.addProduct(SIMD8(repeating: s[5 * tk + j]), v) }
+                if group > 6 { acc.6.addProduct(SIMD8(repeating: s[6 * tk + j]), v) }
+                if group > 7 { acc.7.addProduct(SIMD8(repeating: s[7 * tk + j]), v) }
+            }
+            @inline(__always) func put(_ g: Int, _ a: SIMD8<Float>) {
+                UnsafeMutableRawPointer(out + g * d + c).storeBytes(of: a * inverse[g], as: SIMD8<Float>.self)
+            }
+            put(0, acc.0)
+            if group > 1 { put(1, acc.1) }
+            if group > 2 { put(2, acc.2) }
+            if group > 3 { put(3, acc.3) }
+            if group > 4 { put(4, acc.4) }
+            if group > 5 { put(5, acc.5) }
+            if group > 6 { put(6, acc.6) }
+            if group > 7 { put(7, acc.7) }
+            c += 8
+        }
+    }
 }
 
 /// One query row against `count` keys/values `stride` floats apart: writes
