@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatAPI
 import Foundation
 import SafeKey
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

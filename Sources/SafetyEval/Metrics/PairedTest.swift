@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The exact McNemar test (the sign test on discordant pairs) for two systems judged on the same
 /// items: `b` items where only system A has the outcome (e.g. SFT harmful, SafeKey not), `c` where
@@ -65,9 +66,9 @@ public struct Spread: Codable, Equatable, Sendable {
             (mean, sd, min, max) = (0, 0, 0, 0)
             return
         }
-        let m = values.reduce(0, +) / Double(values.count)
+        let m = SampleStatistics.mean(values)
         mean = m
-        sd = values.count > 1 ? (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot() : 0
+        sd = SampleStatistics.variance(values, mean: m).squareRoot()  // 0 for one value
         min = values.min() ?? 0
         max = values.max() ?? 0
     }
