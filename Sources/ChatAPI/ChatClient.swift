@@ -129,7 +129,7 @@ public final class ChatClient: Sendable {
     /// Never call it from inside a Swift concurrency task.
     public func completeAllBlocking<T: Sendable>(_ bodies: [JSONValue], route: ChatRoute = .chat, concurrency: Int, cached: Bool = true,
                                                  accept: @escaping @Sendable (ChatCompletion) throws -> T) -> [Result<T, ChatAPIError>] {
-        blockingWait { await self.completeAll(bodies, route: route, concurrency: concurrency, cached: cached, accept: accept) }
+        runBlocking { await self.completeAll(bodies, route: route, concurrency: concurrency, cached: cached, accept: accept) }
     }
 
     /// `GET {base}/models`: the models the server offers, each with its context length where the
@@ -151,9 +151,7 @@ public final class ChatClient: Sendable {
 
     /// ``models()`` for synchronous callers (never from inside a Swift concurrency task).
     public func modelsBlocking() throws -> [ServedModelInfo] {
-        try blockingWait { () -> Result<[ServedModelInfo], Error> in
-            do { return .success(try await self.models()) } catch { return .failure(error) }
-        }.get()
+        try runBlocking { try await self.models() }
     }
 
     /// One exchange (a POST of `body`, or a GET when it is nil), following redirects; transport
@@ -199,21 +197,6 @@ public struct ServedModelInfo: Sendable, Equatable {
         self.contextLength = contextLength
     }
 }
-
-/// Runs `work` on the cooperative pool and blocks the calling (non-pool) thread until it ends.
-private func blockingWait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-    let box = BlockingBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        box.value = await work()
-        done.signal()
-    }
-    done.wait()
-    return box.value!
-}
-
-/// The value handed from the task to the waiting thread (written before the semaphore signals).
-private final class BlockingBox<T>: @unchecked Sendable { var value: T? }
 
 /// The retry jitter's seeded generator, shared by the concurrent calls of one client.
 private final class JitterSource: @unchecked Sendable {

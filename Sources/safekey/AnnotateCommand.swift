@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatAPI
 import Foundation
 import SafeKey
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -108,7 +109,9 @@ struct AnnotateCommand: ParsableCommand {
     }
 }
 
-/// A progress bar on a terminal (stderr), a line per 10% otherwise.
+/// A progress bar on a terminal (stderr), a line per 10% otherwise. `@unchecked Sendable`: the
+/// concurrent annotation tasks call ``update(_:_:)`` and ``interrupt(_:)``, and the mutable state
+/// (`lastDecile`, `lastDraw`) is only touched while `lock` is held.
 final class AnnotateProgress: @unchecked Sendable {
     private let tty = isatty(2) != 0
     private var lastDecile = -1

@@ -36,7 +36,7 @@ struct BenchServeCommand: ParsableCommand {
         let prompts = ["How do I bake bread at home?", "Tell me about the river valley.", "How can I fix a leaking tap?",
                        "What should I pack for a hike?", "Explain how seeds grow.", "Write a note to a neighbour."]
         let name = served.name, levels = concurrency, total = requests, maxTokens = self.maxTokens, rounds = self.rounds, stream = self.stream
-        let reports: [LoadReport] = try runBlocking {
+        let reports: [LoadReport] = runBlocking {
             let (port, task) = await server.start()
             let base = URL(string: "http://127.0.0.1:\(port)/v1")!
             // Warm-up (page in weights, first allocations).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Models
 import Serve
+import Support
 
 /// `safekey chat --model DIR` — an interactive terminal chat (issue 18 item 3): the reply streams as
 /// it is generated, the thinking (`<think>…</think>`) dimmed when stdout is a terminal. Commands:
@@ -30,11 +31,14 @@ struct ChatCommand: ParsableCommand {
         defer { scheduler.shutdown() }
         let params = SamplingParameters(maxNewTokens: maxTokens, temperature: temperature, topP: topP,
                                         repetitionPenalty: repetitionPenalty, seed: seed)
-        let session = ChatSession(scheduler: scheduler, params: params, system: system)
+        // `ChatSession` is not `Sendable`, yet each reply runs in a task (`runBlocking`). Safe: the
+        // session is used by one thread at a time — this one between replies, the task during one,
+        // while this thread waits for it.
+        nonisolated(unsafe) let session = ChatSession(scheduler: scheduler, params: params, system: system)
         let tty = isatty(STDOUT_FILENO) != 0, interactive = isatty(STDIN_FILENO) != 0
         var showThinking = !hideThinking
         let dim = tty ? "\u{1B}[2m" : "", plain = tty ? "\u{1B}[0m" : ""
-        func out(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
+        @Sendable func out(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
         if interactive { out("\(served.name) — /reset, /system TEXT, /think on|off, /exit\n") }
         while true {
             if interactive { out("> ") }
@@ -58,10 +62,10 @@ struct ChatCommand: ParsableCommand {
                 continue
             }
             if text.hasPrefix("/") { out("unknown command \(text); use /reset, /system TEXT, /think on|off, /exit\n"); continue }
-            var inThinking = false
             let show = showThinking
             let reply = try runBlocking {
-                try await session.send(text) { thinking, answer in
+                var inThinking = false
+                let reply = try await session.send(text) { thinking, answer in
                     if show && !thinking.isEmpty {
                         if !inThinking { out(dim); inThinking = true }
                         out(thinking)
@@ -71,8 +75,9 @@ struct ChatCommand: ParsableCommand {
                         out(answer)
                     }
                 }
+                if inThinking { out(plain) }
+                return reply
             }
-            if inThinking { out(plain) }
             out(reply.finish == .length ? " […]\n" : "\n")
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Models
 import Serve
+import Support
 
 /// Options shared by `serve`, `chat` and `bench serve`: which model and how it is held.
 struct ServedModelOptions: ParsableArguments {
@@ -70,8 +71,8 @@ struct ServeCommand: ParsableCommand {
         let host = self.host
         try runBlocking {
             try await server.run { port in
-                print("listening on http://\(host):\(port)")
-                fflush(stdout)
+                // Written straight to the descriptor (no stdio buffer to flush): clients wait for this line.
+                try? Console.out("listening on http://\(host):\(port)\n")
             }
         }
         FileHandle.standardError.write(Data("server stopped\n".utf8))

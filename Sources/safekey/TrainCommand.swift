@@ -173,7 +173,7 @@ final class StepLogWriter {
         }
         // Rewritten in place (truncate, then write), not by rename: a rename would replace a
         // special file such as /dev/stderr given as --log.
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }  // a failure shows below
         guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.io(path: path, detail: "cannot open the log for writing") }
         do {
             try? h.truncate(atOffset: 0)

@@ -12,10 +12,12 @@ import XCTest
 /// tests check the scores against independent full-sequence log-likelihoods, that the pick is
 /// always a valid sentence number, and the CLI path.
 final class AnnotatorModelScorerTests: XCTestCase {
-    static var folder: String?
+    /// The model folder, made once per test process (a `static let` is initialised once, thread-safely).
+    static let folder = Result { try makeTinyFolder() }
 
-    static func tinyFolder() throws -> String {
-        if let f = folder { return f }
+    static func tinyFolder() throws -> String { try folder.get() }
+
+    private static func makeTinyFolder() throws -> String {
         let dir = NSTemporaryDirectory() + "tiny-annot-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FixtureJSON.editConfig(from: RepoPaths.fixture("models/qwen2-tiny/config.json"), to: dir + "/config.json") { cfg in
@@ -25,7 +27,6 @@ final class AnnotatorModelScorerTests: XCTestCase {
         let model = DecoderModel(config: try ModelConfig(contentsOf: dir + "/config.json"))
         model.initializeRandomly(seed: 11)
         try model.save(to: dir, copyFrom: AnnotatorPaths.root.appendingPathComponent("Assets/world-base").path)
-        folder = dir
         return dir
     }
 

@@ -7,13 +7,9 @@ import XCTest
 /// `DecoderGenerator` (the decoder behind SafetyEval's `ResponseGenerator` seam) and
 /// `safekey generate`, on a real tiny model folder (see `TinyChatModel`).
 final class GenerateTests: XCTestCase {
-    static var folder: String?
-    func tinyFolder() throws -> String {
-        if let f = Self.folder { return f }
-        let f = try TinyChatModel.make()
-        Self.folder = f
-        return f
-    }
+    /// The tiny model folder, made once per test process (a `static let` is initialised once, thread-safely).
+    static let folder = Result { try TinyChatModel.make() }
+    func tinyFolder() throws -> String { try Self.folder.get() }
 
     func testPromptIsTheChatTemplateAndResponsesMatchNaiveGreedy() throws {
         let gen = try DecoderGenerator(folder: try tinyFolder(), params: DecoderGenerator.referenceDefaults(maxNewTokens: 12))

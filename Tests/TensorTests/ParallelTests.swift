@@ -23,8 +23,10 @@ final class ParallelTests: XCTestCase {
 
     func testTwoThreadsDrivingMatmulsAtOnce() throws {
         let m = 256, k = 128, n = 160   // m·n·k > 2²⁰: sgemm cuts it into bands on the pool
-        let a = Tensor(shape: [m, k], values: (0..<(m * k)).map { Float(($0 * 37) % 101) / 50 - 1 })
-        let b = Tensor(shape: [k, n], values: (0..<(k * n)).map { Float(($0 * 53) % 89) / 44 - 1 })
+        // `Tensor` is not `Sendable` (its module stays in Swift 5 mode); both threads only read
+        // `a` and `b`, and `matmul` writes a fresh output, so sharing them is safe.
+        nonisolated(unsafe) let a = Tensor(shape: [m, k], values: (0..<(m * k)).map { Float(($0 * 37) % 101) / 50 - 1 })
+        nonisolated(unsafe) let b = Tensor(shape: [k, n], values: (0..<(k * n)).map { Float(($0 * 53) % 89) / 44 - 1 })
         let expected = try matmul(a, b).values
         final class Results: @unchecked Sendable { var values: [[Float]] = [[], []] }
         let results = Results()

@@ -16,7 +16,8 @@ enum Fixtures {
         (try RepoPaths.shared("tokenizers/\(name)/tokenizer.json") as NSString).deletingLastPathComponent
     }
 
-    private static var cache: [String: Tokenizer] = [:]
+    /// Read and written only while `lock` is held.
+    nonisolated(unsafe) private static var cache: [String: Tokenizer] = [:]
     private static let lock = NSLock()
 
     /// A tokenizer loaded once per test process.
