@@ -2,7 +2,7 @@ import Foundation
 
 /// How the next token is chosen — the subset of transformers' `GenerationConfig` SafeKey uses.
 /// `temperature == 0` means greedy (transformers `do_sample=False`).
-public struct SamplingParameters: Equatable {
+public struct SamplingParameters: Equatable, Sendable {
     public var maxNewTokens: Int
     public var temperature: Float
     /// Keep only the `topK` most likely tokens (0 = off).

@@ -72,8 +72,8 @@ public final class DecoderLayer {
                  hiddenKeys: [Bool]?, cache: (any KeyValueStore)?, layer: Int) throws -> Tensor {
         let b = x.shape[0], t = x.shape[1]
         let h = try rmsNorm(x, weight: inputNorm, eps: c.rmsNormEps)
-        var (q, k) = try rotatedQueriesKeys(h, config: c, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling)
-        var v = try vProj.apply(h, bias: vBias).reshaped([b, t, c.numKeyValueHeads, c.headDim])
+        let (q, k) = try rotatedQueriesKeys(h, config: c, positions: positions, invFreq: invFreq, attentionScaling: attentionScaling)
+        let v = try vProj.apply(h, bias: vBias).reshaped([b, t, c.numKeyValueHeads, c.headDim])
         let attended = try cache.map { try $0.attend(layer: layer, queries: q, keys: k, values: v, hiddenKeys: hiddenKeys) }
             ?? attention(q: q, k: k, v: v, hiddenKeys: hiddenKeys)
         let a = try attended.reshaped([b, t, c.numHeads * c.headDim])
