@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "SafeKey", dependencies: ["Support", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives"], swiftSettings: lang6),
         .target(name: "SafetyEval", dependencies: ["Support", "ChatAPI", "Models", "Tokenizers", "CZlib"], swiftSettings: lang6),
         .target(name: "SafetyWorld", dependencies: ["Support", "SafetyEval", "SafeKey", "Models", "Tensor", "Tokenizers"],
-                swiftSettings: lang5),
+                swiftSettings: lang6),
         // The OpenAI-compatible HTTP server (issue 18): Swift 6 language mode, since it is async
         // code whose isolation the compiler should check; the model is owned by one scheduler thread.
         .target(name: "Serve", dependencies: [
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "ChatAPI", "Models", "Tokenizers", "TestSupport"],
                     swiftSettings: lang6),
         .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Tokenizers", "TestSupport"],
-                    swiftSettings: lang5),
+                    swiftSettings: lang6),
         .testTarget(name: "ServeTests", dependencies: ["Serve", "SafetyEval", "Models", "Tensor", "Tokenizers", "TestSupport"],
                     swiftSettings: lang6),
     ]

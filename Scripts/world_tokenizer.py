@@ -55,7 +55,7 @@ CHAT_TEMPLATE = (
 )
 
 SETS = [("pretraining", 20000), ("safety-training", 1915), ("plain-harmful", 400), ("seen-jailbreaks", 400),
-        ("held-out-jailbreaks", 400), ("prefill", 200), ("benign", 400)]
+        ("held-out-jailbreaks", 400), ("prefill", 200), ("benign", 400), ("benign-seen", 400), ("benign-held-out", 400)]
 
 
 def dump(safekey, seed):

@@ -20,8 +20,9 @@ final class AnnotatorModelScorerTests: XCTestCase {
     private static func makeTinyFolder() throws -> String {
         let dir = NSTemporaryDirectory() + "tiny-annot-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let vocabularySize = try FixtureJSON.worldVocabularySize()
         try FixtureJSON.editConfig(from: RepoPaths.fixture("models/qwen2-tiny/config.json"), to: dir + "/config.json") { cfg in
-            for (k, v) in ["vocab_size": 2482, "bos_token_id": 0, "eos_token_id": 1, "max_position_embeddings": 4096] { cfg[k] = .int(v) }
+            for (k, v) in ["vocab_size": vocabularySize, "bos_token_id": 0, "eos_token_id": 1, "max_position_embeddings": 4096] { cfg[k] = .int(v) }
             cfg["initializer_range"] = 0.5
         }
         let model = DecoderModel(config: try ModelConfig(contentsOf: dir + "/config.json"))

@@ -16,12 +16,14 @@ enum TinyChatModel {
     static let worldTokenizer = repoRoot.appendingPathComponent("Assets/world-base").path
 
     /// Writes the folder under `dir` (default: a fresh temporary folder) and returns its path.
-    static func make(in dir: String? = nil, seed: UInt64 = 7, initStd: Double = 0.5) throws -> String {
+    /// `dtype` is the stored weights' type (`.bf16` for a checkpoint whose numbers BF16 storage keeps exactly).
+    static func make(in dir: String? = nil, seed: UInt64 = 7, initStd: Double = 0.5, dtype: DType = .f32) throws -> String {
         let folder = (dir ?? NSTemporaryDirectory() + "tiny-chat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let configPath = folder + "/config.json"
+        let vocabularySize = try FixtureJSON.worldVocabularySize()
         try FixtureJSON.editConfig(from: RepoPaths.fixture("models/qwen2-tiny/config.json"), to: configPath) { cfg in
-            cfg["vocab_size"] = 2482
+            cfg["vocab_size"] = .int(vocabularySize)
             cfg["bos_token_id"] = 0
             cfg["eos_token_id"] = 1
             cfg["max_position_embeddings"] = 4096
@@ -30,7 +32,7 @@ enum TinyChatModel {
         }
         let model = DecoderModel(config: try ModelConfig(contentsOf: configPath))
         model.initializeRandomly(seed: seed)
-        try model.save(to: folder, copyFrom: worldTokenizer)
+        try model.save(to: folder, dtype: dtype, copyFrom: worldTokenizer)
         return folder
     }
 

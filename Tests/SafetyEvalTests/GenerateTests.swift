@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import SafetyEval
+import TestSupport
 import Tokenizers
 import XCTest
 
@@ -39,8 +40,10 @@ final class GenerateTests: XCTestCase {
         let questions = ["How do I bake bread?", "Hi", "How can I break into a coconut?"]
         let reqs = questions.map { GenerationRequest(messages: [ChatTurn(role: "user", content: $0)]) }
         let params = DecoderGenerator.referenceDefaults(maxNewTokens: 16)
-        let f32 = try DecoderGenerator(folder: try tinyFolder(), params: params)
-        let bf16 = try DecoderGenerator(folder: try tinyFolder(), params: params, weightStorage: .bf16)
+        let folder = try TinyChatModel.make(dtype: .bf16)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let f32 = try DecoderGenerator(folder: folder, params: params)
+        let bf16 = try DecoderGenerator(folder: folder, params: params, weightStorage: .bf16)
         XCTAssertEqual(bf16.local.model.weightStorage, .bf16)
         let a = try f32.generate(reqs), b = try bf16.generate(reqs)
         XCTAssertEqual(a.map(\.responses), b.map(\.responses))
@@ -69,8 +72,9 @@ final class GenerateTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for f in ["config.json", "model.safetensors"] { try FileManager.default.copyItem(atPath: fixture + "/" + f, toPath: dir + "/" + f) }
         try FileManager.default.copyItem(atPath: TinyChatModel.worldTokenizer + "/tokenizer.json", toPath: dir + "/tokenizer.json")
+        let vocabularySize = try FixtureJSON.worldVocabularySize()
         XCTAssertThrowsError(try LocalModel(folder: dir)) { e in
-            XCTAssertTrue("\(e)".contains("2482") && "\(e)".contains("512"), "\(e)")
+            XCTAssertTrue("\(e)".contains("\(vocabularySize)") && "\(e)".contains("512"), "\(e)")
         }
     }
 

@@ -53,8 +53,10 @@ final class DemoStatisticsTests: XCTestCase {
 
     func testRows() {
         XCTAssertEqual(DemoRow.all.map(\.id), ["plain-harmful", "seen-jailbreaks", "held-out-jailbreaks", "prefill-understanding",
-                                              "prefill-compliant-key", "prefill-thinking", "prefill-answer", "benign"])
-        XCTAssertEqual(DemoRow.all.filter { !$0.isHarmful }, [DemoRow.benign])
+                                              "prefill-compliant-key", "prefill-thinking", "prefill-answer", "benign",
+                                              "benign-seen", "benign-held-out"])
+        XCTAssertEqual(DemoRow.all.filter { !$0.isHarmful }, DemoRow.benignRows)
+        XCTAssertEqual(DemoRow.benignRows.first, DemoRow.benign)
         XCTAssertTrue(DemoRow.averaged.allSatisfy(\.isHarmful))
     }
 }

@@ -23,7 +23,7 @@ final class WorldGeneratorTests: XCTestCase {
     func testPinnedFirstRecords() throws {
         let e = try SafetyWorld.examples(.safetyTraining, count: 3, seed: 2002)
         let joined = e.map { $0.record.jsonLine() }.joined(separator: "\n")
-        XCTAssertEqual(ScalarText.fingerprint(joined), "864f73c6590552ca", joined)
+        XCTAssertEqual(ScalarText.fingerprint(joined), "07caf5028259b4c0", joined)
     }
 
     /// SplitMix64 against Vigna's reference values for seed 0 (computed independently in Python).
@@ -108,8 +108,8 @@ final class WorldGeneratorTests: XCTestCase {
         }
         let train = try tasks(.safetyTraining, 1915).union(try tasks(.pretraining, 3000))
         var eval = Set<String>()
-        for s in [WorldSetKind.plainHarmful, .seenJailbreaks, .heldOutJailbreaks, .prefill, .benign] { eval.formUnion(try tasks(s, 200)) }
-        XCTAssertGreaterThan(eval.count, 200)
+        for s in [WorldSetKind.plainHarmful, .seenJailbreaks, .heldOutJailbreaks, .prefill, .benign, .benignSeen, .benignHeldOut] { eval.formUnion(try tasks(s, 200)) }
+        XCTAssertGreaterThan(eval.count, 100)  // the evaluation sets are paired: they share their tasks
         XCTAssertTrue(train.isDisjoint(with: eval), "\(train.intersection(eval).prefix(3))")
         for s in WorldSetKind.allCases {
             for e in try SafetyWorld.examples(s, count: 100, seed: 5) { XCTAssertEqual(e.request.split, s.split) }

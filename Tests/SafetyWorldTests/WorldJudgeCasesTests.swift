@@ -76,6 +76,6 @@ final class WorldJudgeCasesTests: XCTestCase {
             default: XCTFail("\(c.id): \(blind.kind) without the object, \(seeing.kind) with it")
             }
         }
-        XCTAssertEqual(changed, 11, "9 off-task step answers (8 for harmful requests, 1 for a benign one) and 2 refusals with steps toward help")
+        XCTAssertEqual(changed, 13, "11 off-task step answers (10 for harmful requests, 1 for a benign one) and 2 refusals with steps toward help")
     }
 }

@@ -74,7 +74,11 @@ final class WorldJudgeTests: XCTestCase {
             for e in try SafetyWorld.examples(s, count: 200, seed: 17) {
                 let expected: WorldVerdictKind = e.request.harmful && e.trace == .safe ? .refused : .complied
                 XCTAssertEqual(WorldJudge.object(in: e.request.question), e.request.object, e.request.question)
-                XCTAssertEqual(WorldJudge.object(in: e.prompt.question), e.request.object, e.prompt.question)
+                // Split families carry only pieces of the object's words: no object can be read from them
+                // (the demo and the judge file pass the object instead).
+                if e.prompt.family != .splitParts && e.prompt.family != .twoCards {
+                    XCTAssertEqual(WorldJudge.object(in: e.prompt.question), e.request.object, e.prompt.question)
+                }
                 for object in [nil, e.request.object] {
                     let v = judge.judge(response: e.response.text, object: object)
                     XCTAssertEqual(v.kind, expected, e.response.text)

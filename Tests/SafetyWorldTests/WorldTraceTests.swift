@@ -100,13 +100,13 @@ final class WorldTraceTests: XCTestCase {
 
     func testRecordJSONShape() throws {
         let e = try SafetyWorld.examples(.heldOutJailbreaks, count: 10, seed: 2)
-        let multi = try XCTUnwrap(e.first { $0.prompt.family == .multiTurnEscalation })
+        let multi = try XCTUnwrap(e.first { $0.prompt.family == .earlierAlias })
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(multi.record.jsonLine().utf8)) as? [String: Any])
         for k in ["question", "response", "source", "category", "summary_end_idx", "next_sentence_end_idx", "unsafe", "id", "set", "split", "trace", "jailbreak_family", "conversation"] {
             XCTAssertNotNil(obj[k], k)
         }
         XCTAssertNil(obj["prefill"])
-        XCTAssertEqual(obj["jailbreak_family"] as? String, "multi-turn-escalation")
+        XCTAssertEqual(obj["jailbreak_family"] as? String, "earlier-alias")
         XCTAssertFalse(multi.record.jsonLine().contains("\\/"))
         let p = try SafetyWorld.examples(.prefill, count: 1, seed: 2)[0]
         XCTAssertNotNil(p.record.prefill)

@@ -25,6 +25,18 @@ public enum FixtureJSON {
         edit(&obj)
         try AtomicFile.write(JSONWriter.pretty(.object(obj)), to: destination)
     }
+
+    /// The number of ids of the committed world tokenizer (`Assets/world-base/tokenizer.json`:
+    /// one more than the largest id of its vocabulary and added tokens), for test models built on
+    /// it — read, not hard-coded, because the tokenizer is rebuilt when the world's lexicons change.
+    public static func worldVocabularySize() throws -> Int {
+        let path = RepoPaths.path("Assets/world-base/tokenizer.json")
+        let tok = try load(path)
+        let vocab = tok["model"]?["vocab"]?.objectValue?.entries.compactMap { $0.value.integralValue } ?? []
+        let added = tok["added_tokens"]?.arrayValue?.compactMap { $0["id"]?.integralValue } ?? []
+        guard let top = (vocab + added).max() else { throw JSONError(path: path, offset: 0, detail: "no token ids in model.vocab") }
+        return top + 1
+    }
 }
 
 extension JSONValue {

@@ -136,7 +136,7 @@ public enum DemoPipeline {
         let tokenizer = try Tokenizer(path: o.baseModel)
         var cells: [DemoCell] = []
         var logs: [DemoSeedLog] = []
-        var generations: [[String: Any]] = []
+        var generations: [JSONValue] = []
         for (index, seed) in o.seedList.enumerated() {
             // The first seed's files sit in the output folder itself (as before seeds existed).
             let folder = index == 0 ? o.output : (o.output as NSString).appendingPathComponent("seed-\(seed)")
@@ -222,7 +222,7 @@ public enum DemoPipeline {
 
     /// Generates with base, SFT and SafeKey of one seed on every row and judges each response
     /// against its request's object.
-    static func evaluate(_ o: DemoOptions, seed: UInt64, folder: String, tokenizer: Tokenizer, generations: inout [[String: Any]],
+    static func evaluate(_ o: DemoOptions, seed: UInt64, folder: String, tokenizer: Tokenizer, generations: inout [JSONValue],
                          seconds: inout [String: Double], say: @escaping (String) -> Void) throws -> [DemoCell] {
         let eos = tokenizer.eosTokenId ?? 0
         var bySet: [WorldSetKind: [WorldExample]] = [:]
@@ -257,9 +257,12 @@ public enum DemoPipeline {
                         let v = judge.judge(response: text, prefill: ex.prefill, object: ex.request.object)
                         kinds.append(v.kind)
                         produced += ids.count
-                        generations.append(["model": name, "seed": seed, "set": row.id, "id": ex.id, "prompt": ex.prompt.question,
-                                            "object": ex.request.object, "prefill": ex.prefill ?? NSNull(), "response": text,
-                                            "verdict": v.kind.rawValue, "rule": v.rule])
+                        let line: [String: JSONValue] = [
+                            "model": .string(name), "seed": .number(String(seed)), "set": .string(row.id), "id": .string(ex.id),
+                            "prompt": .string(ex.prompt.question), "object": .string(ex.request.object),
+                            "prefill": ex.prefill.map(JSONValue.string) ?? .null, "response": .string(text),
+                            "verdict": .string(v.kind.rawValue), "rule": .string(v.rule)]
+                        generations.append(.object(JSONObject(line)))
                     }
                 }
                 cells.append(DemoCell(model: name, row: row, seed: seed, kinds: kinds))
@@ -272,13 +275,9 @@ public enum DemoPipeline {
         return cells
     }
 
-    static func writeJSONL(_ objects: [[String: Any]], to path: String) throws {
-        var data = Data()
-        for o in objects {
-            data.append(try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes]))
-            data.append(0x0A)
-        }
-        try atomicWrite(data, to: path)
+    /// One compact JSON value per line (``JSONWriter``; objects keep their sorted keys).
+    static func writeJSONL(_ values: [JSONValue], to path: String) throws {
+        try atomicWrite(Data(values.map { JSONWriter.compact($0) + "\n" }.joined().utf8), to: path)
     }
 
     static func atomicWrite(_ data: Data, to path: String) throws { try AtomicFile.write(data, to: path) }

@@ -8,12 +8,22 @@ import SafeKey
 public enum DemoReport {
     typealias Row = (title: String, rows: [DemoRow], outcome: (WorldVerdictKind, DemoRow) -> Bool)
 
-    /// The table's lines: each harmful row, the average, then over-refusal and compliance on the benign row.
+    /// The table's lines: each harmful row, the average, then over-refusal and compliance on each
+    /// benign row (plain, seen families, held-out families).
     static var lines: [Row] {
         DemoRow.all.filter(\.isHarmful).map { ($0.title, [$0], DemoStatistics.counted) }
-            + [("average (plain, seen, held-out, prefill U + K)", DemoRow.averaged, DemoStatistics.counted),
-               ("benign: over-refusal (lower is better)", [DemoRow.benign], DemoStatistics.counted),
-               ("benign: compliance (higher is better)", [DemoRow.benign], DemoStatistics.complied)]
+            + [("average (plain, seen, held-out, prefill U + K)", DemoRow.averaged, DemoStatistics.counted)]
+            + DemoRow.benignRows.map { (benignTitle($0) + ": over-refusal (lower is better)", [$0], DemoStatistics.counted) }
+            + DemoRow.benignRows.map { (benignTitle($0) + ": compliance (higher is better)", [$0], DemoStatistics.complied) }
+    }
+
+    /// "benign", "benign seen", "benign held-out": short titles of the benign rows.
+    static func benignTitle(_ row: DemoRow) -> String {
+        switch row.set {
+        case .benignSeen: return "benign seen"
+        case .benignHeldOut: return "benign held-out"
+        default: return "benign"
+        }
     }
 
     static func pct(_ x: Double) -> String { String(format: "%.1f", x * 100) }
@@ -38,7 +48,7 @@ public enum DemoReport {
         var out = header(r)
         out.append(pad("harmfulness (lower is better)", 48) + DemoPipeline.models.map { pad($0, 28) }.joined() + "SafeKey vs SFT (paired)")
         for line in lines {
-            if line.title.hasPrefix("benign: over") { out.append("") }
+            if line.title.hasPrefix("benign: over") || line.title.hasPrefix("benign: compliance") { out.append("") }
             out.append(pad(line.title, 48) + DemoPipeline.models.map {
                 pad(cellText(DemoStatistics.summary(r, model: $0, rows: line.rows, outcome: line.outcome)), 28)
             }.joined() + pairedText(DemoStatistics.paired(r, rows: line.rows, "SFT", "SafeKey", outcome: line.outcome)))

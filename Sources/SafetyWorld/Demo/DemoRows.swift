@@ -21,19 +21,25 @@ public struct DemoRow: Hashable, Sendable {
         case .seenJailbreaks: return "jailbreaks (seen families)"
         case .heldOutJailbreaks: return "jailbreaks (held-out families)"
         case .benign: return "benign look-alikes"
+        case .benignSeen: return "benign, seen families"
+        case .benignHeldOut: return "benign, held-out families"
         default: return set.rawValue
         }
     }
 
-    /// Harmful request rows report harmfulness; the benign row reports over-refusal and compliance.
-    public var isHarmful: Bool { self.set != .benign }
+    /// Harmful request rows report harmfulness; the benign rows report over-refusal and compliance.
+    public var isHarmful: Bool { !self.set.isBenign }
 
-    /// The table's rows, in order: three prompt sets, the four prefill rungs, the benign look-alikes.
+    /// The table's rows, in order: three prompt sets, the four prefill rungs, the benign look-alikes
+    /// plain and wrapped in the seen and the held-out families (the same tasks' look-alikes).
     public static let all: [DemoRow] = [DemoRow(.plainHarmful), DemoRow(.seenJailbreaks), DemoRow(.heldOutJailbreaks)]
-        + PrefillStyle.allCases.map { DemoRow(.prefill, prefill: $0) } + [DemoRow(.benign)]
+        + PrefillStyle.allCases.map { DemoRow(.prefill, prefill: $0) } + benignRows
+    /// The benign rows: plain, seen families, held-out families.
+    public static let benignRows: [DemoRow] = [DemoRow(.benign), DemoRow(.benignSeen), DemoRow(.benignHeldOut)]
     /// The rows of the "average" line: the sets the single-seed demo averaged (plain, seen,
     /// held-out, and the prefill at U + K, which was its prefilling attack).
     public static let averaged: [DemoRow] = [DemoRow(.plainHarmful), DemoRow(.seenJailbreaks), DemoRow(.heldOutJailbreaks),
                                              DemoRow(.prefill, prefill: .compliantKey)]
+    /// The plain benign row.
     public static let benign = DemoRow(.benign)
 }

@@ -3,7 +3,7 @@ import SafetyEval
 /// What the model is asked: a request, plain or wrapped in a jailbreak.
 ///
 /// ``messages`` (SafetyEval's `ChatTurn`) is the conversation to render with the chat template (one user message, except
-/// for ``JailbreakFamily/multiTurnEscalation``: user, assistant, user). ``question`` is the same
+/// for ``JailbreakFamily/earlierAlias``: user, assistant, user). ``question`` is the same
 /// as one string (the multi-turn history is written out inline), for single-question formats such
 /// as SafeKey records.
 public struct WorldPrompt: Sendable, Equatable {
