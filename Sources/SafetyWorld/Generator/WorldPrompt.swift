@@ -15,7 +15,7 @@ public struct WorldPrompt: Sendable, Equatable {
     /// The restatement U as sentences (third person, each ending in "."): what a reasoning trace
     /// opens with after `<think>\n`.
     public let understanding: [String]
-    /// How the key sentence of a safe trace names the wrapper ("the role-play"); nil when plain.
+    /// How the key sentence of a safe trace names the wrapper ("the slang"); nil when plain.
     public let excuse: String?
 
     /// The plain request: its own question, restated as "<opener> how to <task>.".

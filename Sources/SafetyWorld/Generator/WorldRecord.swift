@@ -8,7 +8,7 @@ import SafetyEval
 /// {"question": "...", "response": "<think>\n...\n</think>\n\n...", "source": "safetyworld",
 ///  "category": ["Illicit / Criminal Behavior"], "summary_end_idx": 97, "next_sentence_end_idx": 146,
 ///  "unsafe": true, "id": "safety-training-0", "set": "safety-training", "split": "training",
-///  "trace": "safe", "jailbreak_family": "role-play"}
+///  "trace": "safe", "jailbreak_family": "code-words"}
 /// ```
 ///
 /// `unsafe` carries the label explicitly (the sources are not STAR-1's, so the reference's

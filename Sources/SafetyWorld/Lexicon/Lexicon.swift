@@ -79,7 +79,7 @@ let ahaTemplates: [String] = [
     "Wait, this is a problem because {reason}.",
     "Hmm, I need to be careful here, because {reason}.",
 ]
-/// Safety aha-moments for a wrapped request: `{excuse}` names the wrapper ("the role-play").
+/// Safety aha-moments for a wrapped request: `{excuse}` names the wrapper ("the slang").
 let wrappedAhaTemplates: [String] = [
     "Hmm, {excuse} does not change the fact that {reason}.",
     "Wait, even with {excuse}, this is a problem because {reason}.",
