@@ -6,9 +6,9 @@
 // TestSupport is a library for the test targets only (repo paths, the CLI, the stub HTTP server).
 import PackageDescription
 
-/// Targets compile in Swift 6 language mode with strict concurrency (`lang6`) except `Tensor`,
-/// whose kernels pass raw buffer pointers to the worker pool (strict concurrency would need
-/// wrappers that add nothing), and the targets still listed with `lang5` below (being moved).
+/// Targets compile in Swift 6 language mode with strict concurrency (`lang6`) except `Tensor`
+/// (`lang5`), whose kernels pass raw buffer pointers to the worker pool (strict concurrency would
+/// need wrappers that add nothing).
 let lang5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 let lang6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
