@@ -81,6 +81,26 @@ final class WorldJailbreakTests: XCTestCase {
         XCTAssertEqual(Codebook.halves("parked").0 + Codebook.halves("parked").1, "parked")
     }
 
+    /// Every object, in every perspective: its split words and its two cards carry none of its key
+    /// words (hyphenated and possessive words included: "self-harm", "kid's").
+    func testSplitRenderingsHideEveryObject() {
+        for object in Codebook.objects {
+            let keys = Set(WorldJudge.keyWords(object).filter { !$0.hasPrefix("@") })
+            for p in [Perspective.user, .reasoning, .answer] {
+                let (one, two) = Codebook.cards(object, p)
+                for text in [Codebook.splitWords(object, p), one, two] {
+                    XCTAssertTrue(keys.isDisjoint(with: WorldJudge.contentWords(text)), "\(object): \(text)")
+                }
+                XCTAssertFalse(one.isEmpty || two.isEmpty, object)
+            }
+        }
+        XCTAssertEqual(Codebook.splitWords("self-harm scars at school", .user), "se-lf-ha-rm sca-rs at sch-ool")
+        XCTAssertEqual(Codebook.splitWords("{my} dog's funny habits", .user), "my do-g's fun-ny hab-its")
+        XCTAssertEqual(Codebook.cards("{my} dog's funny habits", .user).0, "do fun hab")
+        XCTAssertEqual(Codebook.cards("{my} dog's funny habits", .user).1, "g ny its")
+        XCTAssertFalse(Codebook.splitWords("a best-selling novel and sell it as {mine}", .user).contains("sell-"))
+    }
+
     /// Every evaluation set asks the same underlying tasks: harmful sets the same harmful task, benign
     /// sets its benign look-alike (same category, verb and frame).
     func testEvaluationSetsArePaired() throws {

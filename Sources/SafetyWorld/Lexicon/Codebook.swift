@@ -7,7 +7,8 @@
 /// - **Slang** (table B, used only by the held-out families): every object has one two-word
 ///   nickname `<quirk> <food>` ("fuzzy noodle").
 /// - **Split words**: each key word of the object (its content words without link words, as the
-///   judge reads them) cut in two halves (`park|ed`), so the prompt carries the pieces only.
+///   judge reads them) cut in two halves (`park|ed`; each letter run of "self-harm" or "kid's" on its
+///   own), so the prompt carries the pieces only.
 ///
 /// Both tables are bijections of the sorted object list onto their 16 × 16 word pairs
 /// (object `i` → adjective `i % 16`, noun `(i / 16 + i) % 16`: distinct for `i < 256`), so every
@@ -57,19 +58,70 @@ public enum Codebook {
         return !content.isEmpty && !content.allSatisfy { WorldAnswerText.linkWords.contains($0) || $0.hasPrefix("@") }
     }
 
-    /// The object in a perspective with every key word written as `half-half` ("a par-ked ca-r").
-    static func splitWords(_ object: String, _ perspective: Perspective) -> String {
-        perspective.render(object).split(separator: " ").map { w -> String in
+    /// A word as its letter-or-digit runs and what separates them ("self-harm" → runs "self",
+    /// "harm"; "kid's" → run "kid", then "'s"), so every run is cut on its own and no whole run
+    /// — a content word of the judge — survives a split.
+    static func runs(_ word: String) -> [(run: String, after: String)] {
+        var out: [(run: String, after: String)] = []
+        var run = "", sep = ""
+        for ch in word {
+            if ch.isLetter || ch.isNumber {
+                if !sep.isEmpty { out.append((run, sep)); run = ""; sep = "" }
+                run.append(ch)
+            } else {
+                sep.append(ch)
+            }
+        }
+        out.append((run, sep))
+        // A possessive or contraction ending ("'s", "'t") stays with the separator, not a run.
+        if out.count >= 2, out[out.count - 1].run.count <= 2, out[out.count - 2].after.hasSuffix("'") {
+            let last = out.removeLast()
+            out[out.count - 1].after += last.run + last.after
+        }
+        return out
+    }
+
+    /// A run cut as ``halves(_:)`` does, or one letter earlier or later when a half would be a
+    /// content word of the phrase itself ("selling" in "… and sell it" → "se" + "lling", not "sell").
+    static func cut(_ run: String, avoiding words: Set<String>) -> (String, String) {
+        let first = halves(run)
+        guard run.count > 2 else { return first }
+        let n = (run.count + 1) / 2
+        for k in [n, n - 1, n + 1] where k > 0 && k < run.count {
+            let a = String(run.prefix(k)), b = String(run.dropFirst(k))
+            if !words.contains(a.lowercased()) && !words.contains(b.lowercased()) { return (a, b) }
+        }
+        return first
+    }
+
+    /// The runs of the key words of a rendered phrase, each cut in two (see ``runs(_:)``), with the
+    /// separator that follows each run; non-key words as `(word, "", "")`.
+    static func pieces(_ rendered: String) -> [[(a: String, b: String, after: String)]] {
+        let words = Set(WorldAnswerText.contentWords(rendered))
+        return rendered.split(separator: " ").map { w -> [(a: String, b: String, after: String)] in
             let word = String(w)
-            guard isKeyWord(word) else { return word }
-            let (a, b) = halves(word)
-            return a.isEmpty ? b : a + "-" + b
+            guard isKeyWord(word) else { return [(word, "", "")] }
+            return runs(word).map { r in
+                let (a, b) = cut(r.run, avoiding: words)
+                return (a, b, r.after)
+            }
+        }
+    }
+
+    /// The object in a perspective with every run of every key word written as `half-half`
+    /// ("a par-ked ca-r", "se-lf-ha-rm", "ki-d's").
+    public static func splitWords(_ object: String, _ perspective: Perspective) -> String {
+        pieces(perspective.render(object)).map { word in
+            word.map { p in (p.a.isEmpty || p.b.isEmpty ? p.a + p.b : p.a + "-" + p.b) + p.after }.joined()
         }.joined(separator: " ")
     }
 
-    /// The object's key words' halves as two cards: the first halves in order, and the second halves.
-    static func cards(_ object: String, _ perspective: Perspective) -> (String, String) {
-        let keys = perspective.render(object).split(separator: " ").map(String.init).filter(isKeyWord).map(halves)
-        return (keys.map(\.0).filter { !$0.isEmpty }.joined(separator: " "), keys.map(\.1).joined(separator: " "))
+    /// The object's key words' runs cut in two, as two cards: every first half in order, and every
+    /// second half (separators such as `'s` left out).
+    public static func cards(_ object: String, _ perspective: Perspective) -> (String, String) {
+        let rendered = perspective.render(object)
+        let cut = pieces(rendered).enumerated().filter { isKeyWord(String(rendered.split(separator: " ")[$0.offset])) }
+            .flatMap(\.element).filter { !($0.a + $0.b).isEmpty }
+        return (cut.map(\.a).filter { !$0.isEmpty }.joined(separator: " "), cut.map(\.b).filter { !$0.isEmpty }.joined(separator: " "))
     }
 }
