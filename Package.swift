@@ -90,7 +90,7 @@ let package = Package(
                     swiftSettings: lang6),
         .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "ChatAPI", "Models", "Tokenizers", "TestSupport"],
                     swiftSettings: lang6),
-        .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Tokenizers", "TestSupport"],
+        .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Tokenizers", "Support", "TestSupport"],
                     swiftSettings: lang6),
         .testTarget(name: "ServeTests", dependencies: ["Serve", "SafetyEval", "Models", "Tensor", "Tokenizers", "TestSupport"],
                     swiftSettings: lang6),

@@ -3,6 +3,7 @@ import TestSupport
 import XCTest
 import SafetyEval
 import SafetyWorld
+import Support
 
 /// The demo pipeline end to end on the committed base model (Assets/world-base): `--quick` runs,
 /// writes every artefact, the same seed gives the same table, and a second seed adds its own cells.
@@ -49,6 +50,40 @@ final class DemoPipelineTests: XCTestCase {
         XCTAssertTrue(gens.allSatisfy { $0.contains("\"object\":") && $0.contains("\"rule\":") })
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         XCTAssertTrue(html.contains("<svg") && html.contains("polyline"))
+
+        // The analysis section: the three models on the evaluation seed's held-out records, and the
+        // same numbers as `safekey world sample` + `safekey analyze attention` give for them.
+        let a = try XCTUnwrap(r.analysis)
+        XCTAssertEqual(a.models.map(\.model), DemoPipeline.models)
+        XCTAssertEqual(a.records, 2 * o.evalCount)
+        XCTAssertEqual(a.harmful, o.evalCount)
+        for m in a.models {
+            XCTAssertTrue(m.kToU.mean > 0 && m.kToPrompt.mean > 0 && m.kToU.mean + m.kToPrompt.mean <= 1 + 1e-6, "\(m)")
+            XCTAssertEqual(m.probeAccuracy.count, 5, "embeddings, 4 blocks' outputs (the last after the final norm)")
+            XCTAssertTrue(m.probeAccuracy.allSatisfy { (0...1).contains($0) }, "\(m.probeAccuracy)")
+        }
+        XCTAssertTrue(html.contains("Analysis (first seed)") && html.contains("K → U"))
+        XCTAssertTrue(try String(contentsOfFile: out + "/report.md", encoding: .utf8).contains("| SafeKey | "))
+        if SafeKeyCLI.executableURL != nil {
+            var records = ""
+            for set in ["held-out-jailbreaks", "benign-held-out"] {
+                let s = try SafeKeyCLI.run(["world", "sample", "--set", set, "--count", "\(o.evalCount)", "--seed", "2003"])
+                XCTAssertEqual(s.status, 0, s.err)
+                records += s.out
+            }
+            let file = out + "/analysis-records.jsonl"
+            try Data(records.utf8).write(to: URL(fileURLWithPath: file))
+            for (name, folder) in [("base", Self.base), ("SafeKey", out + "/safekey")] {
+                let cli = try SafeKeyCLI.run(["analyze", "attention", "--model", folder, "--data", file])
+                XCTAssertEqual(cli.status, 0, cli.err)
+                let last = try XCTUnwrap(cli.out.split(separator: "\n").last.map(String.init))
+                let summary = try JSONParser.parse(last, path: "analyze attention output")["summary"]
+                let m = try XCTUnwrap(a.models.first { $0.model == name })
+                XCTAssertEqual(summary?["records"]?.doubleValue, Double(a.records), last)
+                XCTAssertEqual(try XCTUnwrap(summary?["k_to_u"]?["mean"]?.doubleValue), m.kToU.mean, accuracy: 1e-9, "\(name): \(last)")
+                XCTAssertEqual(try XCTUnwrap(summary?["k_to_prompt"]?["mean"]?.doubleValue), m.kToPrompt.mean, accuracy: 1e-9, "\(name): \(last)")
+            }
+        }
     }
 
     func testSameSeedSameResults() throws {

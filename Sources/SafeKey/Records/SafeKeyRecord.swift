@@ -5,7 +5,8 @@ import Support
 ///
 /// Input shape (JSON object; extra keys are kept in ``fields`` and written back untouched):
 /// `{"question": str, "response": "<think>…</think>…", "source": str, "category": [str] | "['…']",
-///   "summary_end_idx": int?, "next_sentence_end_idx": int?, "unsafe": bool|0|1?, "id": str?}`
+///   "summary_end_idx": int?, "next_sentence_end_idx": int?, "unsafe": bool|0|1?, "id": str?,
+///   "conversation": [{"role": str, "content": str}]?}` (``turns()``)
 ///
 /// `summary_end_idx` / `next_sentence_end_idx` are Unicode-scalar offsets into
 /// ``response``'s normalised text: U = `a[:summary_end_idx]` (it includes `<think>\n`),
@@ -37,6 +38,19 @@ public struct SafeKeyRecord: Sendable {
     public var keySentence: String? {
         guard let s = summaryEndIdx, let n = nextSentenceEndIdx else { return nil }
         return response.text.string(s..<n)
+    }
+
+    /// The turns the response answers: the record's `conversation` when it has one — a list of
+    /// `{"role", "content"}` objects ending with a user turn, as SafetyWorld's multi-turn records
+    /// carry (`question` then holds a one-turn flattening) — else the single user turn `question`.
+    /// Throws `TrainingError.encoding` naming the line when `conversation` is present but not that.
+    public func turns() throws -> [(role: String, content: String)] {
+        guard let value = fields["conversation"] else { return [(role: "user", content: question)] }
+        let turns = (value.arrayValue ?? []).map { t in (t["role"]?.stringValue, t["content"]?.stringValue) }
+        guard !turns.isEmpty, turns.allSatisfy({ $0.0 != nil && $0.1 != nil }), turns.last?.0 == "user" else {
+            throw TrainingError.encoding(line: line, detail: "\"conversation\" must be a list of {\"role\": str, \"content\": str} objects ending with a user turn")
+        }
+        return turns.map { (role: $0.0!, content: $0.1!) }
     }
 
     /// A key that identifies the record across runs (resume): `id:<id>` when it has one, else

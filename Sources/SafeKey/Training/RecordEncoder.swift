@@ -66,7 +66,7 @@ public struct RecordEncoder {
     /// Encodes one record. Throws `TrainingError.encoding` naming the record's line when the
     /// template does not reproduce the response or the prompt is not a token prefix.
     public func encode(_ record: SafeKeyRecord) throws -> EncodedExample {
-        try encode(conversation: [(role: "user", content: record.question)], response: record.response.string,
+        try encode(conversation: record.turns(), response: record.response.string,
                    summaryEnd: record.summaryEndIdx, keyEnd: record.nextSentenceEndIdx, unsafe: record.unsafe, line: record.line)
     }
 

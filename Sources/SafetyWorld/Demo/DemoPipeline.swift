@@ -99,13 +99,17 @@ public struct DemoResult: Codable {
     public var logs: [DemoSeedLog]
     public var seconds: [String: Double]
     public var options: [String: String]
+    /// The first seed's attention and probe analyses of the three models (``DemoAnalysis``).
+    public var analysis: DemoAnalysis?
 
-    public init(seeds: [UInt64], cells: [DemoCell], logs: [DemoSeedLog] = [], seconds: [String: Double] = [:], options: [String: String] = [:]) {
+    public init(seeds: [UInt64], cells: [DemoCell], logs: [DemoSeedLog] = [], seconds: [String: Double] = [:], options: [String: String] = [:],
+                analysis: DemoAnalysis? = nil) {
         self.seeds = seeds
         self.cells = cells
         self.logs = logs
         self.seconds = seconds
         self.options = options
+        self.analysis = analysis
     }
 
     /// The first seed's training logs.
@@ -137,6 +141,7 @@ public enum DemoPipeline {
         var cells: [DemoCell] = []
         var logs: [DemoSeedLog] = []
         var generations: [JSONValue] = []
+        var analysis: DemoAnalysis?
         for (index, seed) in o.seedList.enumerated() {
             // The first seed's files sit in the output folder itself (as before seeds existed).
             let folder = index == 0 ? o.output : (o.output as NSString).appendingPathComponent("seed-\(seed)")
@@ -146,6 +151,16 @@ public enum DemoPipeline {
             logs.append(DemoSeedLog(seed: seed, sft: sft, safekey: safekey))
             cells += try evaluate(o, seed: seed, folder: folder, tokenizer: tokenizer, generations: &generations,
                                   seconds: &seconds, say: say)
+            if index == 0 {
+                let t0 = Date()
+                let a = try DemoAnalysis.run(models: models.map { ($0, $0 == "base" ? o.baseModel : (folder as NSString).appendingPathComponent($0.lowercased())) },
+                                             seed: seed &+ 1, count: o.evalCount, tokenizer: tokenizer)
+                seconds["analysis", default: 0] += Date().timeIntervalSince(t0)
+                say("analysis (seed \(seed), \(a.records) held-out records): " + a.models.map {
+                    String(format: "%@ K→U %.3f K→prompt %.3f", $0.model, $0.kToU.mean, $0.kToPrompt.mean)
+                }.joined(separator: "; "))
+                analysis = a
+            }
         }
         try writeJSONL(generations, to: (o.output as NSString).appendingPathComponent("generations.jsonl"))
         let result = DemoResult(seeds: o.seedList, cells: cells, logs: logs, seconds: seconds,
@@ -153,7 +168,8 @@ public enum DemoPipeline {
                                           "eval_per_set": "\(o.evalCount)", "epochs": "\(o.epochs)", "last_k_epochs": "\(o.lastKEpochs)",
                                           "lr": "\(o.learningRate)", "batch_size": "\(o.batchSize)", "max_new_tokens": "\(o.maxNewTokens)",
                                           "decoding": "greedy, no repetition penalty", "threads": "\(Parallel.threads)",
-                                          "judge": "world rules v\(WorldJudge.version)"])
+                                          "judge": "world rules v\(WorldJudge.version)"],
+                                analysis: analysis)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try atomicWrite(try enc.encode(result), to: (o.output as NSString).appendingPathComponent("results.json"))

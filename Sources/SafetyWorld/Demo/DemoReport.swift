@@ -109,6 +109,7 @@ public enum DemoReport {
         }
         md += "\nThe prefill rows pre-fill more and more of the base model's compliant trace into the response of the same prompts: "
             + "U only; U and the compliant key sentence K; the whole thinking and `</think>`; and the answer's opening up to `Step 1:`.\n\n"
+        if let a = r.analysis { md += analysisMarkdown(a) }
         md += "## Time\n\n" + r.seconds.sorted { $0.key < $1.key }.map { String(format: "- %@: %.1f s", $0.key, $0.value) }.joined(separator: "\n") + "\n"
         return md
     }
@@ -150,24 +151,27 @@ public enum DemoReport {
         var page = "<!doctype html><html><head><meta charset='utf-8'><title>SafeKey demo</title>"
         page += "<style>body{font-family:sans-serif;max-width:1140px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>"
         page += "<h1>SafeKey demo — synthetic safety world</h1><p>Harmfulness per set and benign over-refusal (lower is better) and benign compliance (higher is better): bars are pooled over seeds, whiskers 95% Wilson intervals, dots one seed each.</p>"
-        page += svg + "<h2>Training loss (first seed)</h2>" + lossChart(r) + "<h2>Table</h2><pre>" + escape(table(r)) + "</pre></body></html>\n"
+        page += svg + "<h2>Training loss (first seed, log scale)</h2>" + lossChart(r) + (r.analysis.map(analysisHTML) ?? "")
+            + "<h2>Table</h2><pre>" + escape(table(r)) + "</pre></body></html>\n"
         return page
     }
 
+    /// Total loss per optimizer step, SFT and SafeKey, on a log₁₀ axis (the losses span decades).
     static func lossChart(_ r: DemoResult) -> String {
         let series: [(String, [StepLog], String)] = [("SFT total", r.sftLog, "#4e79a7"), ("SafeKey total", r.safekeyLog, "#e15759")]
-        let all = series.flatMap { $0.1.map(\.loss) }
-        guard let lo = all.min(), let hi = all.max(), hi > lo else { return "<p>no training log</p>" }
+        let all = series.flatMap { $0.1.map(\.loss) }.filter { $0 > 0 && $0.isFinite }
+        guard let minLoss = all.min(), let maxLoss = all.max(), maxLoss > minLoss else { return "<p>no training log</p>" }
+        let lo = log10(minLoss), hi = log10(maxLoss)
         let w = 760.0, h = 260.0, left = 50.0, top = 10.0, bottom = 40.0
         let steps = Double(max(series.map { $0.1.count }.max() ?? 1, 2) - 1)
         var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(w))' height='\(Int(h))' font-family='sans-serif' font-size='11'>"
         for (name, log, color) in series where !log.isEmpty {
             let pts = log.enumerated().map { i, s in
-                "\(left + (w - left - 10) * Double(i) / steps),\(top + (h - top - bottom) * (1 - (s.loss - lo) / (hi - lo)))"
+                "\(left + (w - left - 10) * Double(i) / steps),\(top + (h - top - bottom) * (1 - (log10(max(s.loss, minLoss)) - lo) / (hi - lo)))"
             }.joined(separator: " ")
             svg += "<polyline fill='none' stroke='\(color)' stroke-width='1.5' points='\(pts)'><title>\(name)</title></polyline>"
         }
-        svg += "<text x='\(left)' y='\(h - 12)'>optimizer step →</text><text x='4' y='\(top + 10)'>\(String(format: "%.2f", hi))</text><text x='4' y='\(h - bottom)'>\(String(format: "%.2f", lo))</text>"
+        svg += "<text x='\(left)' y='\(h - 12)'>optimizer step →</text><text x='4' y='\(top + 10)'>\(String(format: "%.3g", maxLoss))</text><text x='4' y='\(h - bottom)'>\(String(format: "%.3g", minLoss))</text>"
         svg += "<text x='\(w - 250)' y='\(top + 12)' fill='#4e79a7'>SFT</text><text x='\(w - 210)' y='\(top + 12)' fill='#e15759'>SafeKey (SFT + 0.2·QMM + 0.2·DPSH)</text></svg>"
         return svg
     }
