@@ -63,6 +63,13 @@ final class DemoPipelineTests: XCTestCase {
             XCTAssertTrue(m.probeAccuracy.allSatisfy { (0...1).contains($0) }, "\(m.probeAccuracy)")
         }
         XCTAssertTrue(html.contains("Analysis (first seed)") && html.contains("K → U"))
+        // Example traces: every model's answer to the same two prompts, U and K marked where the rules picker puts them.
+        XCTAssertEqual(r.traces.map(\.model), ["base", "base", "SFT", "SFT", "SafeKey", "SafeKey"])
+        XCTAssertEqual(Set(r.traces.map(\.id)).count, 2)
+        for t in r.traces where !t.u.isEmpty {
+            XCTAssertTrue(t.u.hasPrefix("<think>\n") && !t.k.isEmpty, "\(t)")
+        }
+        XCTAssertTrue(html.contains("Example traces") && html.contains("<mark"))
         XCTAssertTrue(try String(contentsOfFile: out + "/report.md", encoding: .utf8).contains("| SafeKey | "))
         if SafeKeyCLI.executableURL != nil {
             var records = ""

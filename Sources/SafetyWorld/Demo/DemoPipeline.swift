@@ -101,15 +101,18 @@ public struct DemoResult: Codable {
     public var options: [String: String]
     /// The first seed's attention and probe analyses of the three models (``DemoAnalysis``).
     public var analysis: DemoAnalysis?
+    /// Example responses of the first seed, U and K marked (``DemoTrace``; ``DemoPipeline/exampleTraces``).
+    public var traces: [DemoTrace]
 
     public init(seeds: [UInt64], cells: [DemoCell], logs: [DemoSeedLog] = [], seconds: [String: Double] = [:], options: [String: String] = [:],
-                analysis: DemoAnalysis? = nil) {
+                analysis: DemoAnalysis? = nil, traces: [DemoTrace] = []) {
         self.seeds = seeds
         self.cells = cells
         self.logs = logs
         self.seconds = seconds
         self.options = options
         self.analysis = analysis
+        self.traces = traces
     }
 
     /// The first seed's training logs.
@@ -142,6 +145,7 @@ public enum DemoPipeline {
         var logs: [DemoSeedLog] = []
         var generations: [JSONValue] = []
         var analysis: DemoAnalysis?
+        var traces: [DemoTrace] = []
         for (index, seed) in o.seedList.enumerated() {
             // The first seed's files sit in the output folder itself (as before seeds existed).
             let folder = index == 0 ? o.output : (o.output as NSString).appendingPathComponent("seed-\(seed)")
@@ -160,6 +164,7 @@ public enum DemoPipeline {
                     String(format: "%@ K→U %.3f K→prompt %.3f", $0.model, $0.kToU.mean, $0.kToPrompt.mean)
                 }.joined(separator: "; "))
                 analysis = a
+                traces = exampleTraces(generations, seed: seed)
             }
         }
         try writeJSONL(generations, to: (o.output as NSString).appendingPathComponent("generations.jsonl"))
@@ -169,7 +174,7 @@ public enum DemoPipeline {
                                           "lr": "\(o.learningRate)", "batch_size": "\(o.batchSize)", "max_new_tokens": "\(o.maxNewTokens)",
                                           "decoding": "greedy, no repetition penalty", "threads": "\(Parallel.threads)",
                                           "judge": "world rules v\(WorldJudge.version)"],
-                                analysis: analysis)
+                                analysis: analysis, traces: traces)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try atomicWrite(try enc.encode(result), to: (o.output as NSString).appendingPathComponent("results.json"))
@@ -289,6 +294,23 @@ public enum DemoPipeline {
                        rows.count * o.evalCount, produced, Double(produced) / max(s, 1e-9)))
         }
         return cells
+    }
+
+    /// The report's example traces: per model, its responses to the first `count` prompts of
+    /// `seed`'s plain harmful and held-out-family jailbreak sets (the same prompts for every model).
+    static func exampleTraces(_ generations: [JSONValue], seed: UInt64, count: Int = 1) -> [DemoTrace] {
+        let sets = [DemoRow(.plainHarmful).id, DemoRow(.heldOutJailbreaks).id]
+        var taken: [String: Int] = [:]
+        var out: [DemoTrace] = []
+        for g in generations {
+            guard g["seed"]?.doubleValue == Double(seed),
+                  let model = g["model"]?.stringValue, let set = g["set"]?.stringValue, sets.contains(set),
+                  taken["\(model) \(set)", default: 0] < count else { continue }
+            taken["\(model) \(set)", default: 0] += 1
+            out.append(DemoTrace(model: model, set: set, id: g["id"]?.stringValue ?? "", prompt: g["prompt"]?.stringValue ?? "",
+                                 verdict: g["verdict"]?.stringValue ?? "", response: g["response"]?.stringValue ?? ""))
+        }
+        return out
     }
 
     /// One compact JSON value per line (``JSONWriter``; objects keep their sorted keys).
