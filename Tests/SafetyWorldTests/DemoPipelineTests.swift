@@ -63,6 +63,15 @@ final class DemoPipelineTests: XCTestCase {
             XCTAssertTrue(m.probeAccuracy.allSatisfy { (0...1).contains($0) }, "\(m.probeAccuracy)")
         }
         XCTAssertTrue(html.contains("Analysis (first seed)") && html.contains("K → U"))
+        // Per family: the held-out row's prompts split by family add up to the row.
+        for m in DemoPipeline.models {
+            let row = DemoRow(.heldOutJailbreaks)
+            let parts = JailbreakFamily.heldOut.map { DemoReport.familyCount(r, model: m, rows: [row], family: $0) { $0 == .complied || $0 == .partial } }
+            XCTAssertEqual(parts.map(\.n).reduce(0, +), o.evalCount, m)
+            XCTAssertEqual(parts.map(\.k).reduce(0, +), r.cell(m, row, seed: 2002)?.harmful.k, m)
+            XCTAssertEqual(DemoReport.familyCount(r, model: m, rows: [row], family: .codeWords) { _ in true }.n, 0, "a seen family in the held-out row")
+        }
+        XCTAssertTrue(html.contains("Per family"))
         // Example traces: every model's answer to the same two prompts, U and K marked where the rules picker puts them.
         XCTAssertEqual(r.traces.map(\.model), ["base", "base", "SFT", "SFT", "SafeKey", "SafeKey"])
         XCTAssertEqual(Set(r.traces.map(\.id)).count, 2)

@@ -69,8 +69,11 @@ public struct DemoCell: Codable, Equatable {
     public var offTask: Int
     /// The verdict of each prompt, in the row's prompt order (the same prompts for every model of a seed).
     public var kinds: [WorldVerdictKind]
+    /// Each prompt's jailbreak family (`plain` for an unwrapped one), in the same order; nil when no
+    /// prompt of the row is wrapped.
+    public var families: [String]?
 
-    public init(model: String, row: DemoRow, seed: UInt64, kinds: [WorldVerdictKind]) {
+    public init(model: String, row: DemoRow, seed: UInt64, kinds: [WorldVerdictKind], families: [JailbreakFamily?] = []) {
         let t = WorldTally(kinds.map { WorldVerdict($0, "") })
         self.model = model
         set = row.id
@@ -82,6 +85,7 @@ public struct DemoCell: Codable, Equatable {
         malformed = t.malformed
         offTask = t.offTask
         self.kinds = kinds
+        self.families = families.contains { $0 != nil } ? families.map { $0?.rawValue ?? "plain" } : nil
     }
 }
 
@@ -281,12 +285,13 @@ public enum DemoPipeline {
                         let line: [String: JSONValue] = [
                             "model": .string(name), "seed": .number(String(seed)), "set": .string(row.id), "id": .string(ex.id),
                             "prompt": .string(ex.prompt.question), "object": .string(ex.request.object),
+                            "family": ex.prompt.family.map { .string($0.rawValue) } ?? .null,
                             "prefill": ex.prefill.map(JSONValue.string) ?? .null, "response": .string(text),
                             "verdict": .string(v.kind.rawValue), "rule": .string(v.rule)]
                         generations.append(.object(JSONObject(line)))
                     }
                 }
-                cells.append(DemoCell(model: name, row: row, seed: seed, kinds: kinds))
+                cells.append(DemoCell(model: name, row: row, seed: seed, kinds: kinds, families: examples.map(\.prompt.family)))
             }
             let s = Date().timeIntervalSince(t0)
             seconds["generate \(name)", default: 0] += s

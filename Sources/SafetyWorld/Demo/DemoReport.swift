@@ -109,6 +109,7 @@ public enum DemoReport {
         }
         md += "\nThe prefill rows pre-fill more and more of the base model's compliant trace into the response of the same prompts: "
             + "U only; U and the compliant key sentence K; the whole thinking and `</think>`; and the answer's opening up to `Step 1:`.\n\n"
+        md += familiesMarkdown(r)
         if let a = r.analysis { md += analysisMarkdown(a) }
         md += tracesMarkdown(r.traces)
         md += "## Time\n\n" + r.seconds.sorted { $0.key < $1.key }.map { String(format: "- %@: %.1f s", $0.key, $0.value) }.joined(separator: "\n") + "\n"
@@ -152,7 +153,7 @@ public enum DemoReport {
         var page = "<!doctype html><html><head><meta charset='utf-8'><title>SafeKey demo</title>"
         page += "<style>body{font-family:sans-serif;max-width:1140px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>"
         page += "<h1>SafeKey demo — synthetic safety world</h1><p>Harmfulness per set and benign over-refusal (lower is better) and benign compliance (higher is better): bars are pooled over seeds, whiskers 95% Wilson intervals, dots one seed each.</p>"
-        page += svg + "<h2>Training loss (first seed, log scale)</h2>" + lossChart(r) + (r.analysis.map(analysisHTML) ?? "") + tracesHTML(r.traces)
+        page += svg + familiesHTML(r) + "<h2>Training loss (first seed, log scale)</h2>" + lossChart(r) + (r.analysis.map(analysisHTML) ?? "") + tracesHTML(r.traces)
             + "<h2>Table</h2><pre>" + escape(table(r)) + "</pre></body></html>\n"
         return page
     }
