@@ -16,7 +16,8 @@ import Tokenizers
 /// world judge. Seed `s` draws the safety set, the training order, the DPSH heads' initialisation
 /// and (with `s + 1`) the evaluation sets; seeds are `seed, seed + 1, …`. ``DemoStatistics`` and
 /// ``DemoReport`` turn the per-prompt verdicts into rates with seed spread, pooled Wilson intervals
-/// and paired tests.
+/// and paired tests. For the first seed the report also gets the paper's analyses of the three models
+/// (``DemoAnalysis``) and example traces with U and K marked (``DemoTrace``).
 public struct DemoOptions {
     public var baseModel: String
     public var output: String
