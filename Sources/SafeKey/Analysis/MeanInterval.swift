@@ -2,7 +2,7 @@ import Support
 
 /// A sample mean with its 95% interval, `mean ± 1.96 · s / √n` (normal approximation; `s` the
 /// sample standard deviation with `n − 1`). With one value the interval is the value itself.
-public struct MeanInterval: Equatable, Sendable {
+public struct MeanInterval: Codable, Equatable, Sendable {
     public let mean: Double
     public let low: Double
     public let high: Double

@@ -46,11 +46,15 @@ public struct SafeKeyRecord: Sendable {
     /// Throws `TrainingError.encoding` naming the line when `conversation` is present but not that.
     public func turns() throws -> [(role: String, content: String)] {
         guard let value = fields["conversation"] else { return [(role: "user", content: question)] }
-        let turns = (value.arrayValue ?? []).map { t in (t["role"]?.stringValue, t["content"]?.stringValue) }
-        guard !turns.isEmpty, turns.allSatisfy({ $0.0 != nil && $0.1 != nil }), turns.last?.0 == "user" else {
+        let list = value.arrayValue ?? []
+        let turns = list.compactMap { t -> (role: String, content: String)? in
+            guard let role = t["role"]?.stringValue, let content = t["content"]?.stringValue else { return nil }
+            return (role, content)
+        }
+        guard !turns.isEmpty, turns.count == list.count, turns.last?.role == "user" else {
             throw TrainingError.encoding(line: line, detail: "\"conversation\" must be a list of {\"role\": str, \"content\": str} objects ending with a user turn")
         }
-        return turns.map { (role: $0.0!, content: $0.1!) }
+        return turns
     }
 
     /// A key that identifies the record across runs (resume): `id:<id>` when it has one, else

@@ -14,15 +14,10 @@ import Tokenizers
 ///   of a logistic probe on the hidden state at U's last token, harmful vs benign, `folds`-fold
 ///   cross-validation with the seed's fold assignment.
 public struct DemoAnalysis: Codable, Equatable {
-    public struct Interval: Codable, Equatable {
-        public var mean, low, high: Double
-        init(_ m: MeanInterval) { mean = m.mean; low = m.low; high = m.high }
-    }
-
     public struct ModelResult: Codable, Equatable {
         public var model: String
-        public var kToU: Interval
-        public var kToPrompt: Interval
+        public var kToU: MeanInterval
+        public var kToPrompt: MeanInterval
         /// Per level `0...layers`: held-out probe accuracy and AUC (empty when a class has < 2 records).
         public var probeAccuracy: [Double]
         public var probeAUC: [Double]
@@ -56,7 +51,7 @@ public struct DemoAnalysis: Codable, Equatable {
                                                            layer: layer)
             let f = try ProbeAnalysis.features(model: model, records: records)
             let levels = k < 2 ? [] : (0..<f.levels.count).map { ProbeAnalysis.probe(level: $0, features: f, folds: assignment, foldCount: k, l2: 1) }
-            results.append(ModelResult(model: name, kToU: Interval(attention.kToU), kToPrompt: Interval(attention.kToPrompt),
+            results.append(ModelResult(model: name, kToU: attention.kToU, kToPrompt: attention.kToPrompt,
                                        probeAccuracy: levels.map(\.accuracy), probeAUC: levels.map(\.auc)))
         }
         return DemoAnalysis(seed: seed, records: records.count, harmful: labels.filter { $0 }.count, layer: layer, folds: k, models: results)

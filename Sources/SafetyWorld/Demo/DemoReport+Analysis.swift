@@ -3,7 +3,8 @@ import Foundation
 /// The report's analysis section (``DemoAnalysis``): K→U and K→prompt attention per model, and the
 /// probe's held-out accuracy per level, as a Markdown table and as two SVG charts.
 extension DemoReport {
-    static let analysisColors = ["base": "#9e9e9e", "SFT": "#4e79a7", "SafeKey": "#e15759"]
+    /// Each model's colour in every chart of the report.
+    static let modelColors = ["base": "#9e9e9e", "SFT": "#4e79a7", "SafeKey": "#e15759"]
 
     static func analysisIntro(_ a: DemoAnalysis) -> String {
         "Seed \(a.seed)'s held-out records with their reference traces: \(a.records) (\(a.harmful) held-out-family jailbreaks, "
@@ -41,13 +42,13 @@ extension DemoReport {
             let x0 = left + Double(g) * groupW + barW * 0.5
             for (i, m) in a.models.enumerated() {
                 let v = pick(m), x = x0 + Double(i) * barW, xm = x + barW * 0.45
-                svg += "<rect x='\(x)' y='\(top + plotH * (1 - v.mean / hi))' width='\(barW * 0.9)' height='\(plotH * v.mean / hi)' fill='\(analysisColors[m.model] ?? "#000")'>"
+                svg += "<rect x='\(x)' y='\(top + plotH * (1 - v.mean / hi))' width='\(barW * 0.9)' height='\(plotH * v.mean / hi)' fill='\(modelColors[m.model] ?? "#000")'>"
                     + "<title>\(escape(m.model)) \(title): \(String(format: "%.3f [%.3f, %.3f]", v.mean, v.low, v.high))</title></rect>"
                 svg += "<line x1='\(xm)' x2='\(xm)' y1='\(top + plotH * (1 - v.high / hi))' y2='\(top + plotH * (1 - v.low / hi))' stroke='#333'/>"
             }
             svg += "<text x='\(x0 + barW * Double(a.models.count) / 2)' y='\(h - bottom + 16)' text-anchor='middle'>\(escape(title))</text>"
         }
-        svg += legend(a, y: h - 14)
+        svg += legend(a.models.map(\.model), y: h - 14)
         return svg + "</svg>"
     }
 
@@ -64,18 +65,19 @@ extension DemoReport {
         let x = { (l: Int) in left + 10 + (w - left - 30) * Double(l) / Double(levels - 1) }
         for m in a.models where !m.probeAccuracy.isEmpty {
             let pts = m.probeAccuracy.enumerated().map { "\(x($0)),\(top + plotH * (1 - (max($1, lo) - lo) / (1 - lo)))" }.joined(separator: " ")
-            svg += "<polyline fill='none' stroke='\(analysisColors[m.model] ?? "#000")' stroke-width='2' points='\(pts)'><title>\(escape(m.model))</title></polyline>"
+            svg += "<polyline fill='none' stroke='\(modelColors[m.model] ?? "#000")' stroke-width='2' points='\(pts)'><title>\(escape(m.model))</title></polyline>"
         }
         for l in 0..<levels {
             svg += "<text x='\(x(l))' y='\(h - bottom + 16)' text-anchor='middle'>\(l == 0 ? "emb" : l == levels - 1 ? "norm" : "b\(l - 1)")</text>"
         }
-        svg += "<text x='\(left)' y='\(top - 6)'>probe held-out accuracy at U's last token, by level</text>" + legend(a, y: h - 14)
+        svg += "<text x='\(left)' y='\(top - 6)'>probe held-out accuracy at U's last token, by level</text>" + legend(a.models.map(\.model), y: h - 14)
         return svg + "</svg>"
     }
 
-    static func legend(_ a: DemoAnalysis, y: Double) -> String {
-        a.models.enumerated().map { i, m in
-            "<rect x='\(50 + Double(i) * 110)' y='\(y - 10)' width='12' height='12' fill='\(analysisColors[m.model] ?? "#000")'/><text x='\(66 + Double(i) * 110)' y='\(y)'>\(escape(m.model))</text>"
+    /// A colour key for `models`, one entry every 110 px from x = 50, text baseline at `y`.
+    static func legend(_ models: [String], y: Double) -> String {
+        models.enumerated().map { i, m in
+            "<rect x='\(50 + Double(i) * 110)' y='\(y - 10)' width='12' height='12' fill='\(modelColors[m] ?? "#000")'/><text x='\(66 + Double(i) * 110)' y='\(y)'>\(escape(m))</text>"
         }.joined()
     }
 }

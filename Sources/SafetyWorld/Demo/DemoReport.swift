@@ -117,7 +117,6 @@ public enum DemoReport {
     }
 
     public static func html(_ r: DemoResult) -> String {
-        let colors = ["base": "#9e9e9e", "SFT": "#4e79a7", "SafeKey": "#e15759"]
         // Bars: one group per line of the table, one bar per model (pooled rate), the Wilson
         // interval as a whisker and each seed's rate as a dot.
         let groups = lines
@@ -135,7 +134,7 @@ public enum DemoReport {
                 let s = DemoStatistics.summary(r, model: m, rows: line.rows, outcome: line.outcome)
                 let p = s.pooled
                 let x = x0 + Double(i) * barW, y = top + plotH * (1 - p.rate)
-                svg += "<rect x='\(x)' y='\(y)' width='\(barW * 0.9)' height='\(plotH * p.rate)' fill='\(colors[m] ?? "#000")'><title>\(escape(m)): \(escape(cellText(s)))</title></rect>"
+                svg += "<rect x='\(x)' y='\(y)' width='\(barW * 0.9)' height='\(plotH * p.rate)' fill='\(modelColors[m] ?? "#000")'><title>\(escape(m)): \(escape(cellText(s)))</title></rect>"
                 let xm = x + barW * 0.45
                 svg += "<line x1='\(xm)' x2='\(xm)' y1='\(top + plotH * (1 - p.high))' y2='\(top + plotH * (1 - p.low))' stroke='#333'/>"
                 for v in s.perSeed { svg += "<circle cx='\(xm)' cy='\(top + plotH * (1 - v))' r='2' fill='#000'/>" }
@@ -146,10 +145,7 @@ public enum DemoReport {
                 svg += "<text x='\(x0 + barW * 1.5)' y='\(h - bottom + 16 + Double(k) * 13)' text-anchor='middle'>\(escape(part.joined(separator: " ")))</text>"
             }
         }
-        for (i, m) in DemoPipeline.models.enumerated() {
-            svg += "<rect x='\(left + Double(i) * 110)' y='\(h - 22)' width='12' height='12' fill='\(colors[m] ?? "#000")'/><text x='\(left + Double(i) * 110 + 16)' y='\(h - 12)'>\(m)</text>"
-        }
-        svg += "</svg>"
+        svg += legend(DemoPipeline.models, y: h - 12) + "</svg>"
         var page = "<!doctype html><html><head><meta charset='utf-8'><title>SafeKey demo</title>"
         page += "<style>body{font-family:sans-serif;max-width:1140px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>"
         page += "<h1>SafeKey demo — synthetic safety world</h1><p>Harmfulness per set and benign over-refusal (lower is better) and benign compliance (higher is better): bars are pooled over seeds, whiskers 95% Wilson intervals, dots one seed each.</p>"
