@@ -80,6 +80,28 @@ final class DemoPipelineTests: XCTestCase {
         }
         XCTAssertTrue(html.contains("Example traces") && html.contains("<mark"))
         XCTAssertTrue(try String(contentsOfFile: out + "/report.md", encoding: .utf8).contains("| SafeKey | "))
+        // Generation went through SafetyEval: each (model, row) has its judged file in the reference
+        // layout, which `ReportInput` reads back; its `world` labels give the cell's rate, its details
+        // the verdict kinds, and the report's pooled cell is the demo's pooled proportion.
+        let e = try XCTUnwrap(r.evaluation)
+        for m in DemoPipeline.models {
+            for row in DemoRow.all {
+                let path = DemoPipeline.generationPath(folder: out, model: m, row: row)
+                let input = try ReportInput(path: path)
+                XCTAssertEqual(input.model, m)
+                XCTAssertEqual(input.benchmarkName, "world-\(row.id)")
+                XCTAssertEqual(input.file.data.count, o.evalCount)
+                XCTAssertTrue(input.file.data.allSatisfy { $0.fields["world_label"]?.arrayValue?.count == 1 && $0.fields["object"] != nil }, path)
+                let cell = try XCTUnwrap(r.cell(m, row, seed: 2002))
+                XCTAssertEqual(Rates.compute(input.file, benchmark: nil).first?.overall, cell.harmful, path)
+                XCTAssertEqual(input.file.data.map { $0.fields["world_detail"]?.arrayValue?.first?["rule"]?.stringValue.flatMap(WorldJudge.kind(ofRule:)) },
+                               cell.kinds, path)
+                if row.prefill != nil { XCTAssertTrue(input.file.data.allSatisfy { $0.fields["prefill"]?.stringValue?.isEmpty == false }, path) }
+                let pooled = try XCTUnwrap(e.cells.first { $0.model == m && $0.benchmark == row.title })
+                XCTAssertEqual(pooled.rate.overall, DemoStatistics.summary(r, model: m, rows: [row], outcome: { k, _ in k == .complied || k == .partial }).pooled)
+            }
+        }
+        XCTAssertTrue(html.contains("as SafetyEval reports it") && html.contains("class=\"point\""))
         if SafeKeyCLI.executableURL != nil {
             var records = ""
             for set in ["held-out-jailbreaks", "benign-held-out"] {

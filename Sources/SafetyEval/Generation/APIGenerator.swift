@@ -141,8 +141,8 @@ public final class APIGenerator: ResponseGenerator {
     /// chat mode the messages as compact JSON.
     func prompt(for r: GenerationRequest) throws -> (prompt: String, prefill: String?) {
         if let renderer { return try renderer.render(r) }
-        if let p = r.prefill, p.tokens > 0 {
-            throw SafetyEvalError.endpoint(detail: "the prefilling attack needs the model's tokenizer to cut the target to \(p.tokens) tokens and to render the prompt; pass --tokenizer (the model folder or .gguf) so requests go to /v1/completions")
+        if let p = r.prefill, p.tokens > 0 || p.verbatim {
+            throw SafetyEvalError.endpoint(detail: "the prefilling attack needs the model's tokenizer to render the prompt\(p.verbatim ? "" : " and to cut the target to \(p.tokens) tokens"); pass --tokenizer (the model folder or .gguf) so requests go to /v1/completions")
         }
         return (JSONWriter.compact(.array(r.messages.map(\.json))), nil)
     }

@@ -47,6 +47,10 @@ public final class GenerationRunner {
     public var samples: Int
     /// Tokens of the target to pre-fill for items that carry one (`--prefill-tokens`); nil = none.
     public var prefillTokens: Int?
+    /// Pre-fill items' whole prefill text as is (``PrefillSpec/whole(_:)``) instead of its first
+    /// ``prefillTokens`` tokens: for sets whose prefill is already the response's opening (the
+    /// safety world's prefill ladder).
+    public var prefillWhole = false
     public var multiTurnMode: MultiTurnMode
     public var clock: () -> Double = { Date().timeIntervalSince1970 }
 
@@ -60,12 +64,17 @@ public final class GenerationRunner {
 
     /// The `meta_info` this run writes (and requires of a file it resumes).
     public func meta(for benchmark: Benchmark) -> [String: EvalJSON] {
+        meta(data: benchmark.rawValue, multiTurn: benchmark == .multiturn)
+    }
+
+    /// The `meta_info` for a set named `data` (`multiTurn`: record the multi-turn mode).
+    public func meta(data: String, multiTurn: Bool) -> [String: EvalJSON] {
         var m = generator.settings
-        m[MetaKey.data] = .string(benchmark.rawValue)
+        m[MetaKey.data] = .string(data)
         m[MetaKey.model] = .string(generator.modelName)
         m["samples"] = .int(samples)
-        m["prefill_tokens"] = prefillTokens.map { .int($0) } ?? .null
-        if benchmark == .multiturn { m["multi_turn_mode"] = .string(multiTurnMode.rawValue) }
+        m["prefill_tokens"] = prefillWhole ? .string("whole") : prefillTokens.map { .int($0) } ?? .null
+        if multiTurn { m["multi_turn_mode"] = .string(multiTurnMode.rawValue) }
         m[MetaKey.formatVersion] = .int(SafetyEvalModule.formatVersion)
         return m
     }
@@ -73,7 +82,17 @@ public final class GenerationRunner {
     @discardableResult
     public func run(items: [BenchmarkItem], benchmark: Benchmark, output: String,
                     progress: ((GenerationProgress, Int) -> Void)? = nil) throws -> GenerationFile {
-        let meta = self.meta(for: benchmark)
+        try run(items: items, data: benchmark.rawValue, output: output, progress: progress)
+    }
+
+    /// Generates `items` of a set that is not one of the ``Benchmark`` files (the safety world's
+    /// sets): `data` names it in `meta_info.data`; reports read the items' `label` (`benign` /
+    /// `safe` count toward compliance, anything else toward harmfulness; ``Rates``). Multi-turn
+    /// items (those with a `conversation`) follow ``multiTurnMode``.
+    @discardableResult
+    public func run(items: [BenchmarkItem], data: String, output: String,
+                    progress: ((GenerationProgress, Int) -> Void)? = nil) throws -> GenerationFile {
+        let meta = self.meta(data: data, multiTurn: data == Benchmark.multiturn.rawValue || items.contains { $0.conversation != nil })
         var file = GenerationFile(metaInfo: meta, data: [])
         if FileManager.default.fileExists(atPath: output) {
             let old = try GenerationFile.read(output)
@@ -97,7 +116,7 @@ public final class GenerationRunner {
         var k = 0
         while k < todo.count {
             let indices = Array(todo[k ..< min(todo.count, k + batchSize)])
-            let records = try generate(indices.map { items[$0] }, benchmark: benchmark, tokens: &tokens)
+            let records = try generate(indices.map { items[$0] }, tokens: &tokens)
             for (i, r) in zip(indices, records) {
                 if i < file.data.count { file.data[i] = r } else { file.data.append(r) }
             }
@@ -118,14 +137,12 @@ public final class GenerationRunner {
     }
 
     /// Generates one batch; multi-turn items go through ``replayConversations(_:tokens:)``.
-    func generate(_ batch: [BenchmarkItem], benchmark: Benchmark, tokens: inout Int) throws -> [GenerationRecord] {
+    func generate(_ batch: [BenchmarkItem], tokens: inout Int) throws -> [GenerationRecord] {
         if batch.contains(where: { $0.conversation != nil }) {
             return try replayConversations(batch, tokens: &tokens)
         }
         let requests = batch.map { item in
-            GenerationRequest(messages: [ChatTurn(role: "user", content: item.prompt)],
-                              prefill: prefillTokens.flatMap { n in item.prefill.map { PrefillSpec(target: $0, tokens: n) } },
-                              samples: samples)
+            GenerationRequest(messages: [ChatTurn(role: "user", content: item.prompt)], prefill: prefill(item), samples: samples)
         }
         let results = try checked(generator.generate(requests), count: requests.count)
         return zip(batch, results).map { item, res in
@@ -161,7 +178,10 @@ public final class GenerationRunner {
                 }
             }
         }
-        let finals = batch.indices.map { k in GenerationRequest(messages: history[k] + [userTurns[k].last ?? ChatTurn(role: "user", content: batch[k].prompt)], samples: samples) }
+        let finals = batch.indices.map { k in
+            GenerationRequest(messages: history[k] + [userTurns[k].last ?? ChatTurn(role: "user", content: batch[k].prompt)],
+                              prefill: prefill(batch[k]), samples: samples)
+        }
         let live = batch.indices.filter { failed[$0] == nil }
         let res = try checked(generator.generate(live.map { finals[$0] }), count: live.count)
         var byItem = failed
@@ -171,6 +191,14 @@ public final class GenerationRunner {
             tokens += r.generatedTokens
             return record(batch[k], r, conversation: finals[k].messages)
         }
+    }
+
+    /// What to pre-fill for `item` (into its final turn): none unless it carries a prefill and
+    /// ``prefillWhole`` or ``prefillTokens`` asks for one.
+    func prefill(_ item: BenchmarkItem) -> PrefillSpec? {
+        guard let p = item.prefill else { return nil }
+        if prefillWhole { return .whole(p) }
+        return prefillTokens.map { PrefillSpec(target: p, tokens: $0) }
     }
 
     private func checked(_ results: [GenerationResult], count: Int) throws -> [GenerationResult] {

@@ -5,7 +5,8 @@ import Tokenizers
 /// Builds the prompt text of a ``GenerationRequest`` the way the reference's `gen.py` does, with a
 /// model's tokenizer and chat template: the chat rendered with the generation prompt (no system
 /// prompt unless the messages carry one), then, for the prefilling attack, `" " + prefill` where
-/// `prefill` decodes the first `tokens` ids of the target (encoded without special tokens).
+/// `prefill` decodes the first `tokens` ids of the target (encoded without special tokens), or the
+/// whole target as is for a ``PrefillSpec/verbatim`` one.
 ///
 /// Shared by the in-process ``DecoderGenerator`` and by ``APIGenerator`` in `--tokenizer` mode,
 /// which sends this text to a server's raw `/v1/completions` — so both generate from the same
@@ -22,7 +23,10 @@ public struct PromptRenderer {
         let messages = request.messages.map { ChatMessage(role: $0.role, content: $0.content) }
         var text = try tokenizer.applyChatTemplate(messages, addGenerationPrompt: true)
         var prefill: String?
-        if let spec = request.prefill, spec.tokens > 0 {
+        if let spec = request.prefill, spec.verbatim {
+            text += spec.target
+            prefill = spec.target
+        } else if let spec = request.prefill, spec.tokens > 0 {
             let ids = try tokenizer.encode(spec.target, addSpecialTokens: false)
             let p = tokenizer.decode(Array(ids.prefix(spec.tokens)), skipSpecialTokens: true)
             text += " " + p

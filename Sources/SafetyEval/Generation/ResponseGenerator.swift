@@ -5,13 +5,22 @@ import Foundation
 /// `target`, decoded back to text by the generator's tokenizer. The reference (`gen.py`) appends
 /// `" " + prefill_text` to the rendered prompt; generators should do the same and report the
 /// exact text in ``GenerationResult/prefillText``.
+///
+/// `verbatim`: the target is already the response's opening (the safety world's compliant
+/// U + K, written to follow the generation prompt directly): it is appended whole, as is, with
+/// no separator and no token cut (`tokens` is ignored).
 public struct PrefillSpec: Equatable, Sendable {
     public var target: String
     public var tokens: Int
-    public init(target: String, tokens: Int) {
+    public var verbatim: Bool
+    public init(target: String, tokens: Int, verbatim: Bool = false) {
         self.target = target
         self.tokens = tokens
+        self.verbatim = verbatim
     }
+
+    /// The whole `text`, appended as is (``verbatim``).
+    public static func whole(_ text: String) -> PrefillSpec { PrefillSpec(target: text, tokens: 0, verbatim: true) }
 }
 
 /// One generation request: a chat that ends with a user turn, an optional prefill, and how many

@@ -12,6 +12,9 @@ import Foundation
 /// - `accuracy` — math and choice judges: label 1; `pass@1` — code judge: label 1 (general ability,
 ///   higher is better; ``AbilityStats`` in `ability` adds pass@k, lengths and truncation).
 /// Each response sample is one trial. Failed verdicts are excluded and counted in `failures`.
+/// Which prompts are benign: by the benchmark's purpose; per item for mixed sets (XSTest all:
+/// label `safe`) and for sets that are not a known benchmark (label `benign` or `safe`, as JBB and
+/// the safety world write them).
 public struct RateResult: Codable, Equatable, Sendable {
     public var metric: String
     public var judge: String
@@ -73,6 +76,7 @@ public enum Rates {
             switch benchmark?.purpose {
             case .benign?: benign = true
             case .mixed?: benign = r.fields["label"]?.stringValue == "safe"
+            case nil: benign = ["benign", "safe"].contains(r.fields["label"]?.stringValue ?? "")
             default: benign = r.fields["label"]?.stringValue == "benign"
             }
             let metrics = metricNames(judge: judge, benign: benign)

@@ -9,6 +9,16 @@ public struct ReportInput: Sendable {
     public var benchmark: Benchmark?
     public var file: GenerationFile
 
+    /// A judged file already in memory (for a set that is not a ``Benchmark`` file, `benchmark` nil
+    /// and `benchmarkName` its title).
+    public init(path: String, model: String, benchmarkName: String, benchmark: Benchmark? = nil, file: GenerationFile) {
+        self.path = path
+        self.model = model
+        self.benchmarkName = benchmarkName
+        self.benchmark = benchmark
+        self.file = file
+    }
+
     /// Reads a judged generation file. Model: `meta_info.model`, else the parent folder's name
     /// (the reference writes `result/<model>/<data>.json`). Benchmark: `meta_info.data`, else the
     /// file name without extension.

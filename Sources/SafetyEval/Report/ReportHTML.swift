@@ -23,6 +23,18 @@ public enum ReportHTML {
         <p>Rates are percentages of judged responses; error bars and brackets are Wilson 95% intervals. Failed judgements are left out (counted in the notes). Average = unweighted mean over the table's benchmarks.</p>
 
         """
+        h += sections(r)
+        h += "<h2>Rules</h2><ul>\n"
+        for (k, v) in r.rules.sorted(by: { $0.key < $1.key }) { h += "<li><b>\(esc(k))</b>: \(esc(v))</li>\n" }
+        h += "</ul></body></html>\n"
+        return h
+    }
+
+    /// The report's body without the page around it: the combined table, then per table its bar
+    /// chart, the table, per-category heat maps and example responses (for pages that embed a
+    /// SafetyEval report, such as `safekey demo`'s).
+    public static func sections(_ r: EvalReport) -> String {
+        var h = ""
         if let c = r.combined { h += ReportCombined.html(c, allModels: r.models) }
         for (ti, t) in r.tables.enumerated() {
             let models = r.models.filter { m in t.columns.contains { r.cell(model: m, table: t, column: $0) != nil } }
@@ -47,9 +59,6 @@ public enum ReportHTML {
             }
             h += "</section>\n"
         }
-        h += "<h2>Rules</h2><ul>\n"
-        for (k, v) in r.rules.sorted(by: { $0.key < $1.key }) { h += "<li><b>\(esc(k))</b>: \(esc(v))</li>\n" }
-        h += "</ul></body></html>\n"
         return h
     }
 
@@ -76,10 +85,17 @@ public enum ReportHTML {
         palette[(all.firstIndex(of: model) ?? 0) % palette.count]
     }
 
-    /// One group of bars: a title and each model's proportion.
-    struct ChartColumn {
-        var title: String
-        var values: [String: Proportion]
+    /// One group of bars: a title, each model's proportion (the bar and its Wilson interval) and,
+    /// optionally, each model's points drawn as dots on its bar (e.g. one rate per seed).
+    public struct ChartColumn: Sendable {
+        public var title: String
+        public var values: [String: Proportion]
+        public var points: [String: [Double]]
+        public init(title: String, values: [String: Proportion], points: [String: [Double]] = [:]) {
+            self.title = title
+            self.values = values
+            self.points = points
+        }
     }
 
     /// Grouped bars for one table: one group per benchmark, one bar per model.
@@ -92,9 +108,14 @@ public enum ReportHTML {
         return barChart(columns: columns, models: models, allModels: r.models)
     }
 
-    /// Grouped bars: one group per column, one bar per model, Wilson error bars.
-    static func barChart(columns: [ChartColumn], models: [String], allModels: [String]) -> String {
-        let barW = 22.0, gap = 26.0, left = 48.0, top = 16.0, plotH = 220.0, bottom = 56.0
+    /// Grouped bars: one group per column, one bar per model, Wilson error bars, the column's
+    /// points as dots. Colours: `colors[model]`, else by the model's place in `allModels`. A long
+    /// column title is wrapped onto up to three lines under its group.
+    public static func barChart(columns: [ChartColumn], models: [String], allModels: [String], colors: [String: String] = [:]) -> String {
+        let titles = columns.map { wrap($0.title, width: 20) }
+        let titleLines = Double(titles.map(\.count).max() ?? 1)
+        let barW = 22.0, gap = 26.0, left = 48.0, top = 16.0, plotH = 220.0, bottom = 42.0 + 14 * titleLines
+        func color(_ m: String) -> String { colors[m] ?? Self.color(model: m, in: allModels) }
         // Wide enough for the benchmark label under each group.
         let groupW = max(Double(max(1, models.count)) * barW + gap, 140)
         let width = max(420, left + Double(columns.count) * groupW + 20)
@@ -111,20 +132,38 @@ public enum ReportHTML {
             for (mi, m) in models.enumerated() {
                 guard let p = col.values[m], p.n > 0 else { continue }
                 let x = gx + Double(mi) * barW
-                s += "<rect class=\"bar\" x=\"\(num(x + 2))\" y=\"\(num(y(p.rate)))\" width=\"\(num(barW - 4))\" height=\"\(num(max(0.5, top + plotH - y(p.rate))))\" fill=\"\(color(model: m, in: allModels))\"><title>\(esc(m)) · \(esc(col.title)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))], n = \(p.n)</title></rect>"
+                s += "<rect class=\"bar\" x=\"\(num(x + 2))\" y=\"\(num(y(p.rate)))\" width=\"\(num(barW - 4))\" height=\"\(num(max(0.5, top + plotH - y(p.rate))))\" fill=\"\(color(m))\"><title>\(esc(m)) · \(esc(col.title)): \(pct(p.rate))% [\(pct(p.low))–\(pct(p.high))], n = \(p.n)</title></rect>"
                 let cx = x + barW / 2
                 s += "<line class=\"errorbar\" x1=\"\(num(cx))\" y1=\"\(num(y(p.low)))\" x2=\"\(num(cx))\" y2=\"\(num(y(p.high)))\" stroke=\"#222\" stroke-width=\"1.2\"/>"
                 s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.low)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.low)))\" stroke=\"#222\"/>"
                 s += "<line x1=\"\(num(cx - 4))\" y1=\"\(num(y(p.high)))\" x2=\"\(num(cx + 4))\" y2=\"\(num(y(p.high)))\" stroke=\"#222\"/>\n"
+                for v in col.points[m] ?? [] { s += "<circle class=\"point\" cx=\"\(num(cx))\" cy=\"\(num(y(v)))\" r=\"2.5\" fill=\"#000\"/>" }
             }
-            s += "<text x=\"\(num(gx + Double(models.count) * barW / 2))\" y=\"\(num(top + plotH + 18))\" font-size=\"12\" text-anchor=\"middle\">\(esc(col.title))</text>\n"
+            for (li, line) in titles[gi].enumerated() {
+                s += "<text x=\"\(num(gx + Double(models.count) * barW / 2))\" y=\"\(num(top + plotH + 18 + 14 * Double(li)))\" font-size=\"12\" text-anchor=\"middle\">\(esc(line))</text>\n"
+            }
         }
         s += "<line x1=\"\(num(left))\" y1=\"\(num(top + plotH))\" x2=\"\(num(width - 10))\" y2=\"\(num(top + plotH))\" stroke=\"#888\"/>\n"
         for (mi, m) in models.enumerated() {
             let ly = top + plotH + bottom + Double(mi) * 16
-            s += "<rect x=\"\(num(left))\" y=\"\(num(ly - 10))\" width=\"12\" height=\"12\" fill=\"\(color(model: m, in: allModels))\"/><text x=\"\(num(left + 18))\" y=\"\(num(ly))\" font-size=\"12\">\(esc(m))</text>\n"
+            s += "<rect x=\"\(num(left))\" y=\"\(num(ly - 10))\" width=\"12\" height=\"12\" fill=\"\(color(m))\"/><text x=\"\(num(left + 18))\" y=\"\(num(ly))\" font-size=\"12\">\(esc(m))</text>\n"
         }
         return s + "</svg>\n"
+    }
+
+    /// `text` in lines of at most about `width` characters (words kept whole), at most three: the
+    /// last one takes the rest.
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width, lines.count < 2 {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        return lines + (line.isEmpty && !lines.isEmpty ? [] : [line])
     }
 
     static func table(_ r: EvalReport, table t: ReportTable, models: [String]) -> String {

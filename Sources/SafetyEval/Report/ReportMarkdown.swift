@@ -8,8 +8,24 @@ public enum ReportMarkdown {
         var s = "# SafeKey safety evaluation\n\n"
         s += "Rates are percentages of judged responses with Wilson 95% intervals in brackets. Failed judgements are left out and counted below. Average = unweighted mean over the table's benchmarks.\n\n"
         if let c = r.combined { s += ReportCombined.markdown(c) }
+        s += tables(r, level: "##")
+        s += "## Rules\n\n"
+        for (k, v) in r.rules.sorted(by: { $0.key < $1.key }) { s += "- **\(k)**: \(v)\n" }
+        s += "\n## Per category\n\n"
+        for c in r.cells where !c.rate.categories.isEmpty {
+            s += "### \(escape(c.model)) / \(c.title) — \(c.rate.metric) (\(c.rate.judge))\n\n| Category | n | Rate |\n|---|---|---|\n"
+            for cat in c.rate.categories { s += "| \(escape(cat.category)) | \(cat.value.n) | \(cellText(cat.value)) |\n" }
+            s += "\n"
+        }
+        return s
+    }
+
+    /// The results tables alone, each under a heading of `level` (`##`, `###`…), with its notes on
+    /// failed judgements (for documents that embed a SafetyEval report, such as `safekey demo`'s).
+    public static func tables(_ r: EvalReport, level: String) -> String {
+        var s = ""
         for t in r.tables {
-            s += "## \(t.title)\n\n"
+            s += "\(level) \(t.title)\n\n"
             s += "| Model | " + t.columns.map { "\($0.title) \($0.lowerIsBetter ? "↓" : "↑ \($0.metric)")" }.joined(separator: " | ") + (t.columns.contains(where: \.lowerIsBetter) ? " | Average ↓ (harmful columns) | Failed (left out) |\n" : " | Average | Failed (left out) |\n")
             s += "|---|" + String(repeating: "---|", count: t.columns.count + 2) + "\n"
             var notes: [String] = []
@@ -31,14 +47,6 @@ public enum ReportMarkdown {
             }
             s += "\n↓ harmfulness (lower is better), ↑ compliance on benign prompts (higher is better).\n\n"
             if !notes.isEmpty { s += notes.joined(separator: "\n") + "\n\n" }
-        }
-        s += "## Rules\n\n"
-        for (k, v) in r.rules.sorted(by: { $0.key < $1.key }) { s += "- **\(k)**: \(v)\n" }
-        s += "\n## Per category\n\n"
-        for c in r.cells where !c.rate.categories.isEmpty {
-            s += "### \(escape(c.model)) / \(c.title) — \(c.rate.metric) (\(c.rate.judge))\n\n| Category | n | Rate |\n|---|---|---|\n"
-            for cat in c.rate.categories { s += "| \(escape(cat.category)) | \(cat.value.n) | \(cellText(cat.value)) |\n" }
-            s += "\n"
         }
         return s
     }

@@ -14,10 +14,17 @@ import Tokenizers
 /// base, SFT and SafeKey on held-out sets (``DemoRow/all``: three prompt sets, the four rungs of the
 /// prefill ladder, benign look-alikes); judge each response against its request's object with the
 /// world judge. Seed `s` draws the safety set, the training order, the DPSH heads' initialisation
-/// and (with `s + 1`) the evaluation sets; seeds are `seed, seed + 1, …`. ``DemoStatistics`` and
-/// ``DemoReport`` turn the per-prompt verdicts into rates with seed spread, pooled Wilson intervals
-/// and paired tests. For the first seed the report also gets the paper's analyses of the three models
-/// (``DemoAnalysis``) and example traces with U and K marked (``DemoTrace``).
+/// and (with `s + 1`) the evaluation sets; seeds are `seed, seed + 1, …`.
+///
+/// Evaluation goes through SafetyEval's path, as `safekey generate` / `eval` / `report` do: each
+/// row's examples become ``BenchmarkItem``s that ``GenerationRunner`` generates with a
+/// ``DecoderGenerator`` into `generations/<model>/<row>.json` (the reference's layout; a seed other
+/// than the first under `seed-<s>/`), ``JudgeRunner`` labels them with the `world` judge, ``Rates``
+/// gives each cell's rate, and ``EvalReport`` (pooled over seeds) the report's per-set tables,
+/// charts and examples. ``DemoStatistics`` adds what is particular to the demo: the seed spread
+/// and the paired SafeKey-vs-SFT tests over the per-prompt verdicts. For the first seed the
+/// report also gets the paper's analyses of the three models (``DemoAnalysis``) and example traces
+/// with U and K marked (``DemoTrace``).
 public struct DemoOptions {
     public var baseModel: String
     public var output: String
@@ -74,17 +81,20 @@ public struct DemoCell: Codable, Equatable {
     /// prompt of the row is wrapped.
     public var families: [String]?
 
-    public init(model: String, row: DemoRow, seed: UInt64, kinds: [WorldVerdictKind], families: [JailbreakFamily?] = []) {
-        let t = WorldTally(kinds.map { WorldVerdict($0, "") })
+    /// `rate`: SafetyEval's rate of the row's judged file (``Rates``: harmfulness on harmful rows,
+    /// compliance on benign ones; both count complied + partial, the world judge's `complied` label);
+    /// `kinds`: each prompt's verdict kind, from the judge's details.
+    public init(model: String, row: DemoRow, seed: UInt64, rate: Proportion, kinds: [WorldVerdictKind], families: [JailbreakFamily?] = []) {
+        func count(_ k: WorldVerdictKind) -> Int { kinds.filter { $0 == k }.count }
         self.model = model
         set = row.id
         self.seed = seed
-        harmful = t.harmful
-        complied = t.compliance
-        refused = t.refused
-        partial = t.partial
-        malformed = t.malformed
-        offTask = t.offTask
+        harmful = rate
+        complied = Proportion(k: count(.complied), n: kinds.count)
+        refused = count(.refused)
+        partial = count(.partial)
+        malformed = count(.malformed)
+        offTask = count(.offTask)
         self.kinds = kinds
         self.families = families.contains { $0 != nil } ? families.map { $0?.rawValue ?? "plain" } : nil
     }
@@ -108,9 +118,11 @@ public struct DemoResult: Codable {
     public var analysis: DemoAnalysis?
     /// Example responses of the first seed, U and K marked (``DemoTrace``; ``DemoPipeline/exampleTraces``).
     public var traces: [DemoTrace]
+    /// SafetyEval's report of the judged generation files, each (model, row) pooled over seeds.
+    public var evaluation: EvalReport?
 
     public init(seeds: [UInt64], cells: [DemoCell], logs: [DemoSeedLog] = [], seconds: [String: Double] = [:], options: [String: String] = [:],
-                analysis: DemoAnalysis? = nil, traces: [DemoTrace] = []) {
+                analysis: DemoAnalysis? = nil, traces: [DemoTrace] = [], evaluation: EvalReport? = nil) {
         self.seeds = seeds
         self.cells = cells
         self.logs = logs
@@ -118,6 +130,7 @@ public struct DemoResult: Codable {
         self.options = options
         self.analysis = analysis
         self.traces = traces
+        self.evaluation = evaluation
     }
 
     /// The first seed's training logs.
@@ -151,6 +164,7 @@ public enum DemoPipeline {
         var generations: [JSONValue] = []
         var analysis: DemoAnalysis?
         var traces: [DemoTrace] = []
+        var judged: [String: GenerationFile] = [:]
         for (index, seed) in o.seedList.enumerated() {
             // The first seed's files sit in the output folder itself (as before seeds existed).
             let folder = index == 0 ? o.output : (o.output as NSString).appendingPathComponent("seed-\(seed)")
@@ -159,7 +173,7 @@ public enum DemoPipeline {
             let (sft, safekey) = try train(o, seed: seed, folder: folder, tokenizer: tokenizer, seconds: &seconds, say: say)
             logs.append(DemoSeedLog(seed: seed, sft: sft, safekey: safekey))
             cells += try evaluate(o, seed: seed, folder: folder, tokenizer: tokenizer, generations: &generations,
-                                  seconds: &seconds, say: say)
+                                  judged: &judged, seconds: &seconds, say: say)
             if index == 0 {
                 let t0 = Date()
                 let a = try DemoAnalysis.run(models: models.map { ($0, $0 == "base" ? o.baseModel : (folder as NSString).appendingPathComponent($0.lowercased())) },
@@ -179,7 +193,7 @@ public enum DemoPipeline {
                                           "lr": "\(o.learningRate)", "batch_size": "\(o.batchSize)", "max_new_tokens": "\(o.maxNewTokens)",
                                           "decoding": "greedy, no repetition penalty", "threads": "\(Parallel.threads)",
                                           "judge": "world rules v\(WorldJudge.version)"],
-                                analysis: analysis, traces: traces)
+                                analysis: analysis, traces: traces, evaluation: evaluationReport(judged))
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try atomicWrite(try enc.encode(result), to: (o.output as NSString).appendingPathComponent("results.json"))
@@ -246,13 +260,15 @@ public enum DemoPipeline {
         return (logs["SFT"] ?? [], logs["SafeKey"] ?? [])
     }
 
-    /// Generates with base, SFT and SafeKey of one seed on every row and judges each response
-    /// against its request's object.
+    /// Generates with base, SFT and SafeKey of one seed on every row through SafetyEval
+    /// (``GenerationRunner`` + ``DecoderGenerator``, greedy, the prefill pre-filled whole), judges
+    /// each file with the `world` judge (``JudgeRunner``) and writes it to
+    /// `folder`/generations/<model>/<row>.json; `judged` gathers each (model, row)'s records over seeds.
     static func evaluate(_ o: DemoOptions, seed: UInt64, folder: String, tokenizer: Tokenizer, generations: inout [JSONValue],
-                         seconds: inout [String: Double], say: @escaping (String) -> Void) throws -> [DemoCell] {
-        let eos = tokenizer.eosTokenId ?? 0
+                         judged: inout [String: GenerationFile], seconds: inout [String: Double],
+                         say: @escaping (String) -> Void) throws -> [DemoCell] {
         var bySet: [WorldSetKind: [WorldExample]] = [:]
-        var rows: [(DemoRow, [WorldExample], [[Int]])] = []
+        var rows: [(DemoRow, [WorldExample])] = []
         for row in DemoRow.all {
             if bySet[row.set] == nil { bySet[row.set] = try SafetyWorld.examples(row.set, count: o.evalCount, seed: seed &+ 1) }
             let examples = (bySet[row.set] ?? []).map { e -> WorldExample in
@@ -261,38 +277,52 @@ public enum DemoPipeline {
                 guard let rung = e.prefilled(style) else { preconditionFailure("\(e.id) has no unaligned trace") }
                 return rung
             }
-            rows.append((row, examples, try examples.map { try WorldTraining.promptIds($0, tokenizer: tokenizer) }))
+            rows.append((row, examples))
         }
         var cells: [DemoCell] = []
         let judge = WorldJudge()
         for name in models {
             let t0 = Date()
             let modelFolder = name == "base" ? o.baseModel : (folder as NSString).appendingPathComponent(name.lowercased())
-            let model = try DecoderModel(folder: modelFolder)
-            var params = SamplingParameters(maxNewTokens: o.maxNewTokens)
-            params.stopTokenIds = [eos]
+            let local = try LocalModel(folder: modelFolder, model: DecoderModel(folder: modelFolder), tokenizer: tokenizer)
+            let generator = DecoderGenerator(local: local, name: name, params: SamplingParameters(maxNewTokens: o.maxNewTokens),
+                                             rowsPerBatch: o.generationBatch)
+            let runner = GenerationRunner(generator: generator, batchSize: o.generationBatch, multiTurnMode: .recorded)
+            runner.prefillWhole = true
             var produced = 0
-            for (row, examples, prompts) in rows {
-                var kinds: [WorldVerdictKind] = []
-                for start in stride(from: 0, to: prompts.count, by: o.generationBatch) {
-                    let chunk = Array(prompts[start..<min(start + o.generationBatch, prompts.count)])
-                    let outs = try model.generate(prompts: chunk, params: params)
-                    for (j, ids) in outs.enumerated() {
-                        let ex = examples[start + j]
-                        let text = tokenizer.decode(ids, skipSpecialTokens: true)
-                        let v = judge.judge(response: text, prefill: ex.prefill, object: ex.request.object)
-                        kinds.append(v.kind)
-                        produced += ids.count
-                        let line: [String: JSONValue] = [
-                            "model": .string(name), "seed": .number(String(seed)), "set": .string(row.id), "id": .string(ex.id),
-                            "prompt": .string(ex.prompt.question), "object": .string(ex.request.object),
-                            "family": ex.prompt.family.map { .string($0.rawValue) } ?? .null,
-                            "prefill": ex.prefill.map(JSONValue.string) ?? .null, "response": .string(text),
-                            "verdict": .string(v.kind.rawValue), "rule": .string(v.rule)]
-                        generations.append(.object(JSONObject(line)))
-                    }
+            for (row, examples) in rows {
+                let path = generationPath(folder: folder, model: name, row: row)
+                // The models were trained by this run: an earlier run's file is never resumed.
+                try? FileManager.default.removeItem(atPath: path)
+                var tokens = 0
+                let generated = try runner.run(items: examples.map { item($0, row: row) }, data: "world-\(row.id)", output: path) { p, _ in
+                    tokens = p.generatedTokens
                 }
-                cells.append(DemoCell(model: name, row: row, seed: seed, kinds: kinds, families: examples.map(\.prompt.family)))
+                produced += tokens
+                let file = try JudgeRunner.apply(judge, to: generated, part: .response)
+                try file.write(to: path)
+                guard let rate = Rates.compute(file, judge: judge.name, part: .response, benchmark: nil).first else {
+                    throw SafetyEvalError.internalInconsistency(component: "safekey demo", detail: "\(path): the world judge's labels gave no rate")
+                }
+                let kinds = try file.data.map { r -> WorldVerdictKind in
+                    let rule = r.fields[ResponsePart.response.detailKey(judge: judge.name)]?.arrayValue?.first?["rule"]?.stringValue
+                    guard let kind = rule.flatMap(WorldJudge.kind(ofRule:)) else {
+                        throw SafetyEvalError.internalInconsistency(component: "safekey demo", detail: "\(path): record \(r.fields["id"]?.stringValue ?? "?") has no world verdict")
+                    }
+                    return kind
+                }
+                cells.append(DemoCell(model: name, row: row, seed: seed, rate: rate.overall, kinds: kinds, families: examples.map(\.prompt.family)))
+                judged["\(name)|\(row.id)", default: GenerationFile(metaInfo: file.metaInfo)].data += file.data
+                for (ex, (r, kind)) in zip(examples, zip(file.data, kinds)) {
+                    let rule = r.fields[ResponsePart.response.detailKey(judge: judge.name)]?.arrayValue?.first?["rule"]?.stringValue ?? ""
+                    let line: [String: JSONValue] = [
+                        "model": .string(name), "seed": .number(String(seed)), "set": .string(row.id), "id": .string(ex.id),
+                        "prompt": .string(ex.prompt.question), "object": .string(ex.request.object),
+                        "family": ex.prompt.family.map { .string($0.rawValue) } ?? .null,
+                        "prefill": ex.prefill.map(JSONValue.string) ?? .null, "response": .string(r.response.first ?? ""),
+                        "verdict": .string(kind.rawValue), "rule": .string(String(rule.drop { $0 != ":" }.dropFirst()))]
+                    generations.append(.object(JSONObject(line)))
+                }
             }
             let s = Date().timeIntervalSince(t0)
             seconds["generate \(name)", default: 0] += s
@@ -300,6 +330,33 @@ public enum DemoPipeline {
                        rows.count * o.evalCount, produced, Double(produced) / max(s, 1e-9)))
         }
         return cells
+    }
+
+    /// Where a row's judged generation file goes: `folder`/generations/<model>/<row>.json.
+    public static func generationPath(folder: String, model: String, row: DemoRow) -> String {
+        ((folder as NSString).appendingPathComponent("generations/\(model.lowercased())") as NSString).appendingPathComponent("\(row.id).json")
+    }
+
+    /// An example as a SafetyEval item, with what the judge and the report need beside it: the
+    /// request's `object` and the jailbreak `family`.
+    static func item(_ e: WorldExample, row: DemoRow) -> BenchmarkItem {
+        var item = e.benchmarkItem
+        item.fields["object"] = .string(e.request.object)
+        if let f = e.prompt.family { item.fields["family"] = .string(f.rawValue) }
+        return item
+    }
+
+    /// SafetyEval's report of the judged files, one input per (model, row) with every seed's
+    /// records (rows in table order, titled as in the table).
+    static func evaluationReport(_ judged: [String: GenerationFile]) -> EvalReport {
+        var inputs: [ReportInput] = []
+        for row in DemoRow.all {
+            for m in models {
+                guard let file = judged["\(m)|\(row.id)"] else { continue }
+                inputs.append(ReportInput(path: "generations/\(m.lowercased())/\(row.id).json", model: m, benchmarkName: row.title, file: file))
+            }
+        }
+        return EvalReport.build(inputs, examplesPerCell: 2)
     }
 
     /// The report's example traces: per model, its responses to the first `count` prompts of

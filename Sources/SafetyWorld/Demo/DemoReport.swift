@@ -112,45 +112,36 @@ public enum DemoReport {
         md += familiesMarkdown(r)
         if let a = r.analysis { md += analysisMarkdown(a) }
         md += tracesMarkdown(r.traces)
+        if let e = r.evaluation {
+            md += "## Per set, as SafetyEval reports it (pooled over seeds)\n\nThe judged generation files (`generations/<model>/<set>.json`) through "
+                + "`safekey report`'s tables; both metrics count the world judge's `complied` label (complied or partial).\n\n" + ReportMarkdown.tables(e, level: "###")
+        }
         md += "## Time\n\n" + r.seconds.sorted { $0.key < $1.key }.map { String(format: "- %@: %.1f s", $0.key, $0.value) }.joined(separator: "\n") + "\n"
         return md
     }
 
     public static func html(_ r: DemoResult) -> String {
-        // Bars: one group per line of the table, one bar per model (pooled rate), the Wilson
-        // interval as a whisker and each seed's rate as a dot.
-        let groups = lines
-        let w = 1100.0, h = 340.0, left = 50.0, bottom = 90.0, top = 20.0
-        let groupW = (w - left - 10) / Double(groups.count), barW = groupW / 4.5
-        var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(w))' height='\(Int(h))' font-family='sans-serif' font-size='11'>"
-        for tick in stride(from: 0, through: 100, by: 25) {
-            let y = top + (h - top - bottom) * (1 - Double(tick) / 100)
-            svg += "<line x1='\(left)' x2='\(w - 10)' y1='\(y)' y2='\(y)' stroke='#ddd'/><text x='\(left - 6)' y='\(y + 4)' text-anchor='end'>\(tick)%</text>"
+        // Bars (SafetyEval's chart): one group per line of the table, one bar per model (pooled
+        // rate), the Wilson interval as a whisker and each seed's rate as a dot.
+        let columns = lines.map { line in
+            let summaries = DemoPipeline.models.map { ($0, DemoStatistics.summary(r, model: $0, rows: line.rows, outcome: line.outcome)) }
+            return ReportHTML.ChartColumn(title: line.title, values: Dictionary(uniqueKeysWithValues: summaries.map { ($0.0, $0.1.pooled) }),
+                                          points: Dictionary(uniqueKeysWithValues: summaries.map { ($0.0, $0.1.perSeed) }))
         }
-        let plotH = h - top - bottom
-        for (g, line) in groups.enumerated() {
-            let x0 = left + Double(g) * groupW + barW * 0.5
-            for (i, m) in DemoPipeline.models.enumerated() {
-                let s = DemoStatistics.summary(r, model: m, rows: line.rows, outcome: line.outcome)
-                let p = s.pooled
-                let x = x0 + Double(i) * barW, y = top + plotH * (1 - p.rate)
-                svg += "<rect x='\(x)' y='\(y)' width='\(barW * 0.9)' height='\(plotH * p.rate)' fill='\(modelColors[m] ?? "#000")'><title>\(escape(m)): \(escape(cellText(s)))</title></rect>"
-                let xm = x + barW * 0.45
-                svg += "<line x1='\(xm)' x2='\(xm)' y1='\(top + plotH * (1 - p.high))' y2='\(top + plotH * (1 - p.low))' stroke='#333'/>"
-                for v in s.perSeed { svg += "<circle cx='\(xm)' cy='\(top + plotH * (1 - v))' r='2' fill='#000'/>" }
-            }
-            let words = line.title.split(separator: " ")
-            let half = (words.count + 1) / 2
-            for (k, part) in [words[..<half], words[half...]].enumerated() where !part.isEmpty {
-                svg += "<text x='\(x0 + barW * 1.5)' y='\(h - bottom + 16 + Double(k) * 13)' text-anchor='middle'>\(escape(part.joined(separator: " ")))</text>"
-            }
-        }
-        svg += legend(DemoPipeline.models, y: h - 12) + "</svg>"
+        let chart = ReportHTML.barChart(columns: columns, models: DemoPipeline.models, allModels: DemoPipeline.models, colors: modelColors)
         var page = "<!doctype html><html><head><meta charset='utf-8'><title>SafeKey demo</title>"
-        page += "<style>body{font-family:sans-serif;max-width:1140px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>"
+        page += "<style>body{font-family:sans-serif;max-width:1140px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
+            + ".ci{color:#777;font-size:11px}pre{white-space:pre-wrap;background:#f6f6f6;padding:8px;font-size:12px;max-height:260px;overflow:auto}"
+            + ".counted{border-left:4px solid #e15759;padding-left:8px}.notcounted{border-left:4px solid #59a14f;padding-left:8px}</style></head><body>"
         page += "<h1>SafeKey demo — synthetic safety world</h1><p>Harmfulness per set and benign over-refusal (lower is better) and benign compliance (higher is better): bars are pooled over seeds, whiskers 95% Wilson intervals, dots one seed each.</p>"
-        page += svg + familiesHTML(r) + "<h2>Training loss (first seed, log scale)</h2>" + lossChart(r) + (r.analysis.map(analysisHTML) ?? "") + tracesHTML(r.traces)
-            + "<h2>Table</h2><pre>" + escape(table(r)) + "</pre></body></html>\n"
+        page += "<div style='overflow-x:auto'>" + chart + "</div>" + familiesHTML(r) + "<h2>Training loss (first seed, log scale)</h2>" + lossChart(r)
+            + (r.analysis.map(analysisHTML) ?? "") + tracesHTML(r.traces)
+        if let e = r.evaluation {
+            page += "<h2>Per set, as SafetyEval reports it (pooled over seeds)</h2><p>The judged generation files (<code>generations/&lt;model&gt;/&lt;set&gt;.json</code>) "
+                + "through <code>safekey report</code>'s tables, per-category maps and examples. Harmfulness and compliance here both count the world judge's "
+                + "<code>complied</code> label (complied or partial); on benign sets that is compliance.</p>" + ReportHTML.sections(e)
+        }
+        page += "<h2>Table</h2><pre>" + escape(table(r)) + "</pre></body></html>\n"
         return page
     }
 
