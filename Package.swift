@@ -47,9 +47,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // BF16 × BF16 → F32 kernels (AVX512-BF16 with run-time detection, and a portable loop):
+        // plain C, each AVX512 function compiled for its target by an attribute, so no flags.
+        .target(name: "CBF16"),
         .target(
             name: "Tensor",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: ["CBF16", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             swiftSettings: lang5
         ),
         .target(name: "Tokenizers", dependencies: ["Support"], swiftSettings: lang6),

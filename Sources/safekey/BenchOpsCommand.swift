@@ -38,6 +38,8 @@ struct BenchOpsCommand: ParsableCommand {
             print(pad(name, 30), pad(fmt(flops / engine / 1e9), 16), pad(fmt(flops / bare / 1e9), 21), fmt(bare / engine, 3))
         }
         print("")
+        try benchBF16(quick: quick, seconds: seconds)
+        print("")
         // Attention's tile products on the register-blocked kernel and on sgemm, alternately
         // (AttentionKernel); the ratio column is tile time over sgemm time's inverse (> 1: faster).
         print("attention (causal, GQA)          forward GFLOP/s (sgemm tiles)   backward GFLOP/s (sgemm tiles)")
@@ -130,3 +132,27 @@ func randomTensor(_ shape: [Int], grad: Bool = false) -> Tensor {
 
 func fmt(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+
+/// BF16 × BF16 → F32 (`BF16Gemm`, AVX512-BF16 where the CPU has it) against f32 `cblas_sgemm` on
+/// the same shapes, alternately (issue 14, item 4); the BF16 time includes packing both operands.
+func benchBF16(quick: Bool, seconds: Double) throws {
+    let kernel: BF16Gemm.Kernel = BF16Gemm.avx512Available ? .avx512 : .portable
+    print("bf16 matmul (\(kernel == .avx512 ? "vdpbf16ps" : "portable C: this CPU has no AVX512-BF16"))   bf16 GFLOP/s   cblas_sgemm f32 GFLOP/s   bf16/f32")
+    let shapes: [(String, Int, Int, Int, BF16Gemm.Layout)] = quick
+        ? [("x·Wᵀ 256×256·256", 256, 256, 256, .nk)]
+        : [("square 2048³ (x·Wᵀ)", 2048, 2048, 2048, .nk), ("square 2048³ (g·W)", 2048, 2048, 2048, .kn),
+           ("q_proj 512×896·896", 512, 896, 896, .nk), ("up_proj 512×896·4864", 512, 896, 4864, .nk),
+           ("down_proj g·W 512×4864·896", 512, 4864, 896, .kn)]
+    for (name, m, k, n, layout) in shapes {
+        let a = randomTensor([m, k]), w = randomTensor(layout == .nk ? [n, k] : [k, n])
+        let wb = try BF16Matrix(rounding: w)
+        let out = Tensor(zeros: [m, n])
+        let flops = 2.0 * Double(m * n * k)
+        let (bf16, f32) = medianPair(seconds, {
+            BF16Gemm.multiply(a: a.data, m: m, k: k, b: wb.bits, layout: layout, n: n, c: out.data, kernel: kernel)
+        }, {
+            sgemm(transB: layout == .nk, m: m, n: n, k: k, a: a.data, lda: k, b: w.data, ldb: layout == .nk ? k : n, c: out.data, ldc: n)
+        })
+        print(pad(name, 44), pad(fmt(flops / bf16 / 1e9), 14), pad(fmt(flops / f32 / 1e9), 25), fmt(f32 / bf16, 2))
+    }
+}

@@ -133,8 +133,8 @@ public final class BF16Matrix: @unchecked Sendable {
 /// `x` is `[..., in]`, result `[..., out]`, computed in f32.
 ///
 /// Up to 8 rows of `x` (a decode step) stream `W` once, widening 16 weights at a time, in bands of
-/// output rows over `Parallel.threads`. More rows (a prefill) widen bands of `W` to f32 and call
-/// `sgemm`. No gradient flows through: call it inside `GradMode.noGrad` (it throws when `x` or
+/// output rows over `Parallel.threads`. More rows (a prefill) run on the AVX512-BF16 kernel where
+/// the CPU has it, else widen bands of `W` to f32 and call `sgemm` (``bf16Linear``). No gradient flows through: call it inside `GradMode.noGrad` (it throws when `x` or
 /// `bias` would need one).
 public func linear(_ x: Tensor, weight: BF16Matrix, bias: Tensor? = nil) throws -> Tensor {
     let n = weight.rows, k = weight.cols
@@ -147,13 +147,25 @@ public func linear(_ x: Tensor, weight: BF16Matrix, bias: Tensor? = nil) throws 
     try checkNonEmpty("linear", x)
     let m = x.count / max(k, 1)
     let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
-    if m <= 8 {
-        bf16GemvRows(m: m, n: n, k: k, w: weight.bits, x: x.data, bias: bias?.data, y: out.data)
-    } else {
-        bf16GemmWidening(m: m, n: n, k: k, w: weight.bits, x: x.data, bias: bias?.data, y: out.data)
-    }
+    bf16Linear(m: m, n: n, k: k, w: weight.bits, x: x.data, bias: bias?.data, y: out.data)
     if OpProfile.isEnabled { OpProfile.recordForward("linear.bf16") }
     return out
+}
+
+/// `y = x · Wᵀ (+ bias)` with `W` `[n, k]` in BF16, `x` `[m, k]`: up to 8 rows (a decode step)
+/// stream `W` once (``bf16GemvRows``, f32 arithmetic); more rows run on the AVX512-BF16 kernel
+/// (``BF16Gemm``, `x` rounded to bf16) where ``BF16Gemm/isEnabled``, else widen `W` and call
+/// `sgemm` (``bf16GemmWidening``, f32 arithmetic).
+func bf16Linear(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, x: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                y: UnsafeMutablePointer<Float>) {
+    if m <= 8 { return bf16GemvRows(m: m, n: n, k: k, w: w, x: x, bias: bias, y: y) }
+    guard BF16Gemm.isEnabled else { return bf16GemmWidening(m: m, n: n, k: k, w: w, x: x, bias: bias, y: y) }
+    BF16Gemm.multiply(a: x, m: m, k: k, b: w, layout: .nk, n: n, c: y)
+    if let bias {
+        Parallel.forRange(m, grain: 64) { r in
+            for i in r { for j in 0..<n { y[i * n + j] += bias[j] } }
+        }
+    }
 }
 
 /// `y[i, r] = Σ_j W[r, j] · x[i, j] (+ bias[r])` for `m` (few) rows of `x`: each thread takes a

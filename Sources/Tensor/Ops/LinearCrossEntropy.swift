@@ -51,9 +51,14 @@ public func linearMaskedCrossEntropy(_ x: Tensor, weight: StoredWeight, targets:
 private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: StoredWeight, targets: [Int], weights: [Float],
                                    chunkRows: Int, countCorrect: Bool) throws -> HeadLoss {
     let weight = stored.tensor, w16 = stored.bf16, wshape = stored.shape
+    // With the AVX512-BF16 kernel (BF16Gemm.isEnabled) a BF16 head is packed once per pass (forward;
+    // backward), not once per chunk: `2·V·C` bytes while the pass runs.
+    let kernel = w16 != nil && BF16Gemm.isEnabled
     // z = x·Wᵀ for `rows` rows starting at `x0`.
-    func logitsOf(_ x0: UnsafePointer<Float>, _ rows: Int, _ v: Int, _ c: Int, into z: UnsafeMutablePointer<Float>) {
-        if let w16 { bf16GemmWidening(m: rows, n: v, k: c, w: w16.bits, x: x0, bias: nil, y: z) }
+    func logitsOf(_ x0: UnsafePointer<Float>, _ rows: Int, _ v: Int, _ c: Int, into z: UnsafeMutablePointer<Float>,
+                  packed: BF16Gemm.PackedB?) {
+        if let packed { packed.multiply(a: x0, m: rows, c: z) }
+        else if let w16 { bf16GemmWidening(m: rows, n: v, k: c, w: w16.bits, x: x0, bias: nil, y: z) }
         else if let weight { sgemm(transB: true, m: rows, n: v, k: c, a: x0, lda: c, b: weight.data, ldb: c, c: z, ldc: v) }
     }
     guard stored.shape.count == 2, let c = x.shape.last, c == wshape[1], x.count / max(c, 1) == targets.count else {
@@ -72,9 +77,10 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
     defer { hit.deallocate() }
     let logits = UnsafeMutablePointer<Float>.allocate(capacity: min(chunk, n) * v)
     defer { logits.deallocate() }
+    let packedForward = kernel ? w16.map { BF16Gemm.PackedB($0.bits, layout: .nk, k: c, n: v) } : nil
     for r0 in stride(from: 0, to: n, by: chunk) {
         let rows = min(chunk, n - r0)
-        logitsOf(x.data + r0 * c, rows, v, c, into: logits)
+        logitsOf(x.data + r0 * c, rows, v, c, into: logits, packed: packedForward)
         Parallel.forRange(rows, grain: 4) { r in
             for i in r where weights[r0 + i] != 0 {
                 let row = logits + i * v, target = targets[r0 + i]
@@ -99,9 +105,11 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
         let dz = UnsafeMutablePointer<Float>.allocate(capacity: min(chunk, n) * v)
         defer { dz.deallocate() }
         let dx = x.requiresGrad ? x.gradBuffer() : nil, dw = weight.flatMap { $0.requiresGrad ? $0.gradBuffer() : nil }
+        let packedForward = kernel ? w16.map { BF16Gemm.PackedB($0.bits, layout: .nk, k: c, n: v) } : nil
+        let packedGradient = kernel && dx != nil ? w16.map { BF16Gemm.PackedB($0.bits, layout: .kn, k: v, n: c) } : nil
         for r0 in stride(from: 0, to: n, by: chunk) {
             let rows = min(chunk, n - r0)
-            logitsOf(x.data + r0 * c, rows, v, c, into: dz)
+            logitsOf(x.data + r0 * c, rows, v, c, into: dz, packed: packedForward)
             Parallel.forRange(rows, grain: 4) { r in
                 for i in r {
                     let row = dz + i * v
@@ -119,8 +127,10 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
                     row[targets[r0 + i]] -= w
                 }
             }
-            if let dx, let w16 {
-                bf16InputGradient(m: rows, n: v, k: c, w: w16.bits, g: dz, beta: 1, dx: dx + r0 * c)
+            if let dx, let packedGradient {
+                packedGradient.multiply(a: dz, m: rows, lda: v, beta: 1, c: dx + r0 * c, ldc: c)
+            } else if let dx, let w16 {
+                bf16InputGradient(m: rows, n: v, k: c, w: w16.bits, g: dz, beta: 1, dx: dx + r0 * c, useKernel: false)
             } else if let dx, let weight {
                 sgemm(m: rows, n: c, k: v, a: dz, lda: v, b: weight.data, ldb: c, beta: 1, c: dx + r0 * c, ldc: c)
             }

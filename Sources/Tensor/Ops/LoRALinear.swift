@@ -44,8 +44,7 @@ public func linear(_ x: Tensor, weight: StoredWeight, bias: Tensor? = nil, lora:
         else { sgemm(transB: true, m: n, n: out, k: k, a: x.data, lda: k, b: w.data, ldb: k, c: y.data, ldc: out) }
         if let bias { addRowBias(y.data, bias.data, rows: n, cols: out) }
     case .bf16(let w):
-        if n <= 8 { bf16GemvRows(m: n, n: out, k: k, w: w.bits, x: x.data, bias: bias?.data, y: y.data) }
-        else { bf16GemmWidening(m: n, n: out, k: k, w: w.bits, x: x.data, bias: bias?.data, y: y.data) }
+        bf16Linear(m: n, n: out, k: k, w: w.bits, x: x.data, bias: bias?.data, y: y.data)
     }
     // LoRA path: u = d(x)·Aᵀ; y += s·u·Bᵀ.
     var u: Storage?
@@ -136,9 +135,13 @@ private func addRowBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<
 /// `dx = beta·dx + g·W` with `W` `[n, k]` in BF16, `g` `[m, n]`, `dx` `[m, k]`: each thread takes a
 /// band of `dx`'s columns and, 128 rows of `W` at a time, widens that band of them into an f32 tile
 /// and multiplies it in (`dx[:, band] += g[:, tile]·W[tile, band]`) — at most 128 × band floats
-/// of `W` in f32 at once, and each weight widened once per call.
+/// of `W` in f32 at once, and each weight widened once per call. With more than 8 rows and
+/// ``BF16Gemm/isEnabled`` (`useKernel`), the AVX512-BF16 kernel instead (`g` rounded to bf16).
 func bf16InputGradient(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, g: UnsafePointer<Float>, beta: Float,
-                       dx: UnsafeMutablePointer<Float>) {
+                       dx: UnsafeMutablePointer<Float>, useKernel: Bool = BF16Gemm.isEnabled) {
+    if useKernel, m > 8 {
+        return BF16Gemm.multiply(a: g, m: m, k: n, b: w, layout: .kn, n: k, beta: beta, c: dx)
+    }
     let tile = 128
     Parallel.forRange(k, grain: 64) { cols in
         let width = cols.count
