@@ -67,48 +67,45 @@ public final class CompletionService: Sendable {
 
     /// The server-sent events of a streaming response: one `data: {chunk}` per piece of text, a
     /// final chunk per choice with its `finish_reason`, the usage chunk when asked, `data: [DONE]`.
-    func sse(_ s: Submitted) -> AsyncStream<String> {
-        let (out, sink) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
+    /// Each event goes to `write` as the scheduler's event arrives, on the caller's task (no task or
+    /// stream of its own between the scheduler and the connection). When `write` throws (the client
+    /// went away), the error propagates and the request's event stream ends, which cancels it.
+    func streamSSE(_ s: Submitted, write: (String) async throws -> Void) async throws {
         let reasoning = served.reasoning && s.response.chat
-        let task = Task {
-            func send(_ v: JSONValue) { sink.yield("data: " + JSONWriter.compact(v) + "\n\n") }
-            let n = s.request.options.n
-            var splitters = [ReasoningSplitter](repeating: ReasoningSplitter(enabled: reasoning), count: n)
-            var started = [Bool](repeating: false, count: n), finished = 0, tokens = 0
-            func emit(_ i: Int, _ text: String, final: Bool) {
-                var (r, c) = splitters[i].push(text)
-                if final { let f = splitters[i].finish(); r += f.reasoning; c += f.content }
-                if !started[i] && s.response.chat {
-                    started[i] = true
-                    send(s.response.chunk(index: i, role: true, content: ""))
-                }
-                if !r.isEmpty { send(s.response.chunk(index: i, reasoning: r)) }
-                if !c.isEmpty { send(s.response.chunk(index: i, content: c)) }
+        func send(_ v: JSONValue) async throws { try await write("data: " + JSONWriter.compact(v) + "\n\n") }
+        let n = s.request.options.n
+        var splitters = [ReasoningSplitter](repeating: ReasoningSplitter(enabled: reasoning), count: n)
+        var started = [Bool](repeating: false, count: n), finished = 0, tokens = 0
+        func emit(_ i: Int, _ text: String, final: Bool) async throws {
+            var (r, c) = splitters[i].push(text)
+            if final { let f = splitters[i].finish(); r += f.reasoning; c += f.content }
+            if !started[i] && s.response.chat {
+                started[i] = true
+                try await send(s.response.chunk(index: i, role: true, content: ""))
             }
-            for await (i, event) in s.events {
-                switch event {
-                case let .text(t): emit(i, t, final: false)
-                case let .finished(reason, count):
-                    emit(i, "", final: true)
-                    send(s.response.chunk(index: i, finish: reason))
-                    finished += 1
-                    tokens += count
-                case let .failed(message):
-                    send(OpenAIError.server(message).json)
-                    finished = -1
-                }
-                if finished == n || finished < 0 { break }
-            }
-            if finished == n {
-                if s.request.options.includeUsage { send(s.response.usageChunk(promptTokens: s.promptTokens, completionTokens: tokens)) }
-            } else if finished >= 0 {
-                send(OpenAIError.shuttingDown.json)
-            }
-            sink.yield("data: [DONE]\n\n")
-            sink.finish()
+            if !r.isEmpty { try await send(s.response.chunk(index: i, reasoning: r)) }
+            if !c.isEmpty { try await send(s.response.chunk(index: i, content: c)) }
         }
-        sink.onTermination = { _ in task.cancel() }
-        return out
+        for await (i, event) in s.events {
+            switch event {
+            case let .text(t): try await emit(i, t, final: false)
+            case let .finished(reason, count):
+                try await emit(i, "", final: true)
+                try await send(s.response.chunk(index: i, finish: reason))
+                finished += 1
+                tokens += count
+            case let .failed(message):
+                try await send(OpenAIError.server(message).json)
+                finished = -1
+            }
+            if finished == n || finished < 0 { break }
+        }
+        if finished == n {
+            if s.request.options.includeUsage { try await send(s.response.usageChunk(promptTokens: s.promptTokens, completionTokens: tokens)) }
+        } else if finished >= 0 {
+            try await send(OpenAIError.shuttingDown.json)
+        }
+        try await write("data: [DONE]\n\n")
     }
 
     /// `GET /v1/models`.

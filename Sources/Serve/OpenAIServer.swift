@@ -73,12 +73,11 @@ public struct OpenAIServer: Sendable {
         do { buffer = try await request.body.collect(upTo: limit) } catch { throw OpenAIError.tooLarge(limit: limit) }
         let submitted = try service.submit(body: Array(buffer.readableBytesView), chat: chat)
         guard submitted.request.options.stream else { return json(try await service.collect(submitted)) }
-        let events = service.sse(submitted)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            for await line in events { try await writer.write(ByteBuffer(string: line)) }
+            try await service.streamSSE(submitted) { line in try await writer.write(ByteBuffer(string: line)) }
             try await writer.finish(nil)
         })
     }
