@@ -2,7 +2,7 @@
 // SafeKey — native Swift toolkit for SafeKey safety fine-tuning of reasoning models.
 // Targets and what each may import: docs/ARCHITECTURE.md. In short:
 //   safekey (CLI) → SafetyWorld → SafetyEval → ChatAPI → Support; safekey → Serve → SafetyEval, Models
-//   safekey → SafeKey → Models → (Tensor → CBLAS, Tokenizers → Support); SafeKey → Collectives → Tensor
+//   safekey → SafeKey → Models → (Tensor → CBLAS + CBF16, Tokenizers → Support); SafeKey → Collectives → Tensor
 // TestSupport is a library for the test targets only (repo paths, the CLI, the stub HTTP server).
 import PackageDescription
 
