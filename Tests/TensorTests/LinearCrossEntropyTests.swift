@@ -69,6 +69,29 @@ final class LinearCrossEntropyTests: XCTestCase {
         XCTAssertThrowsError(try linearMaskedCrossEntropy(x0, weight: Tensor(shape: [v, c], values: wv), targets: targets, mask: [1]))
     }
 
+    /// A frozen head (the LoRA case) forms `x`'s gradient in the forward pass: the same values as the
+    /// recomputing backward of a trainable head — bit for bit for the loss's own gradient (g = 1),
+    /// within rounding for a scaled loss — f32 and BF16 heads, with masked rows and uneven chunks.
+    func testFrozenHeadGradientFormedInForwardEqualsRecomputed() throws {
+        let n = 11, c = 6, v = 37
+        let xv = (0..<(n * c)).map { Float(($0 * 29) % 17) / 9 - 0.9 }
+        let wv = (0..<(v * c)).map { Float(($0 * 13) % 23) / 11 - 1 }.map { BF16.toFloat(BF16.fromFloat($0)) }
+        let targets = (0..<n).map { ($0 * 7) % v }, mask: [Float] = [1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1]
+        func dx(_ head: (Tensor) throws -> StoredWeight, scaleBy: Float) throws -> [Float] {
+            let x = Tensor(shape: [n, c], values: xv, requiresGrad: true)
+            let w = Tensor.parameter(shape: [v, c], values: wv)
+            let loss = try linearMaskedCrossEntropy(x, weight: try head(w), targets: targets, mask: mask, chunkRows: 4).loss
+            try (scaleBy == 1 ? loss : scale(loss, scaleBy)).backward()
+            return x.gradValues ?? []
+        }
+        let trainable = try dx({ .f32($0) }, scaleBy: 1)
+        XCTAssertEqual(try dx({ .f32(Tensor(shape: [v, c], values: $0.values)) }, scaleBy: 1), trainable, "f32 frozen head, g = 1")
+        XCTAssertEqual(try dx({ .bf16(try BF16Matrix(rounding: $0)) }, scaleBy: 1), trainable, "BF16 head, g = 1")
+        let scaled = try dx({ .f32($0) }, scaleBy: 0.3), frozenScaled = try dx({ .f32(Tensor(shape: [v, c], values: $0.values)) }, scaleBy: 0.3)
+        for (a, b) in zip(scaled, frozenScaled) { XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(a))) }
+        XCTAssertGreaterThan(trainable.map(abs).max() ?? 0, 1e-3, "gradient must not be trivially zero")
+    }
+
     func testAllIgnoredGivesZeroAndBadTargetsThrow() throws {
         let x = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6], requiresGrad: true)
         let w = Tensor.parameter(shape: [4, 3], values: (0..<12).map { Float($0) / 10 })

@@ -48,6 +48,12 @@ public func linearMaskedCrossEntropy(_ x: Tensor, weight: StoredWeight, targets:
 
 /// Shared kernel: `Σ w_i · (logsumexp(z_i) − z_i[t_i]) / Σ w_i` with `z = x · Wᵀ` formed
 /// `chunkRows` rows at a time; backward `dz_i = g · w_i / Σw · (softmax(z_i) − onehot(t_i))`.
+///
+/// A frozen head (a LoRA base, f32 or BF16) with an `x` that needs a gradient: the forward, which
+/// has each chunk's logits at hand, also forms `dz` for `g = 1` and `dx₁ = dz·W` (`[N, C]`, kept
+/// for backward), so backward is `x.grad += g · dx₁` instead of recomputing every logit — one
+/// head-sized product a step less. For `g = 1` (the loss itself) every value is the one the
+/// recomputing backward gives.
 private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: StoredWeight, targets: [Int], weights: [Float],
                                    chunkRows: Int, countCorrect: Bool) throws -> HeadLoss {
     let weight = stored.tensor, w16 = stored.bf16, wshape = stored.shape
@@ -60,6 +66,17 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
         if let packed { packed.multiply(a: x0, m: rows, c: z) }
         else if let w16 { bf16GemmWidening(m: rows, n: v, k: c, w: w16.bits, x: x0, bias: nil, y: z) }
         else if let weight { sgemm(transB: true, m: rows, n: v, k: c, a: x0, lda: c, b: weight.data, ldb: c, c: z, ldc: v) }
+    }
+    // dx[rows] += dz·W for `rows` rows of `dz` (`[rows, V]`).
+    func inputGradient(_ dz: UnsafePointer<Float>, rows: Int, into dx: UnsafeMutablePointer<Float>, packed: BF16Gemm.PackedB?) {
+        let v = wshape[0], c = wshape[1]
+        if let packed {
+            packed.multiply(a: dz, m: rows, lda: v, beta: 1, c: dx, ldc: c)
+        } else if let w16 {
+            bf16InputGradient(m: rows, n: v, k: c, w: w16.bits, g: dz, beta: 1, dx: dx, useKernel: false)
+        } else if let weight {
+            sgemm(m: rows, n: c, k: v, a: dz, lda: v, b: weight.data, ldb: c, beta: 1, c: dx, ldc: c)
+        }
     }
     guard stored.shape.count == 2, let c = x.shape.last, c == wshape[1], x.count / max(c, 1) == targets.count else {
         throw TensorError.shapeMismatch(op: op, detail: "x \(x.shape), weight \(wshape), \(targets.count) targets; need x [N, C], weight [V, C], N targets")
@@ -77,6 +94,9 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
     defer { hit.deallocate() }
     let logits = UnsafeMutablePointer<Float>.allocate(capacity: min(chunk, n) * v)
     defer { logits.deallocate() }
+    let eager = total > 0 && x.requiresGrad && !(weight?.requiresGrad ?? false) && Tensor.shouldRecord([x])
+    let dxEager = eager ? SavedBuffer(count: n * c) : nil
+    let packedGradient = eager && kernel ? w16.map { BF16Gemm.PackedB($0.bits, layout: .kn, k: v, n: c) } : nil
     let packedForward = kernel ? w16.map { BF16Gemm.PackedB($0.bits, layout: .nk, k: c, n: v) } : nil
     for r0 in stride(from: 0, to: n, by: chunk) {
         let rows = min(chunk, n - r0)
@@ -90,6 +110,10 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
                 if countCorrect { hit[r0 + i] = firstArgmax(row, v) == target }
             }
         }
+        if let dxEager {
+            lossGradientRows(logits, rows: rows, v: v, r0: r0, g: 1 / total, weights: weights, targets: targets, lse: lse.pointer)
+            inputGradient(logits, rows: rows, into: dxEager.pointer + r0 * c, packed: packedGradient)
+        }
     }
     var loss: Double = 0, correct = 0, counted = 0
     for i in 0..<n where weights[i] != 0 {
@@ -101,6 +125,11 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
     out.data[0] = total > 0 ? Float(loss / Double(total)) : 0
     out.recorded(op, [x] + (weight.map { [$0] } ?? [])) { out in
         guard total > 0 else { return }
+        if let dxEager {
+            let g = out.gradBuffer()[0], dx = x.gradBuffer(), src = dxEager.pointer
+            Parallel.forRange(n * c, grain: 1 << 15) { r in for i in r { dx[i] += g * src[i] } }
+            return
+        }
         let g = out.gradBuffer()[0] / total
         let dz = UnsafeMutablePointer<Float>.allocate(capacity: min(chunk, n) * v)
         defer { dz.deallocate() }
@@ -110,36 +139,38 @@ private func fusedHeadCrossEntropy(_ op: String, _ x: Tensor, weight stored: Sto
         for r0 in stride(from: 0, to: n, by: chunk) {
             let rows = min(chunk, n - r0)
             logitsOf(x.data + r0 * c, rows, v, c, into: dz, packed: packedForward)
-            Parallel.forRange(rows, grain: 4) { r in
-                for i in r {
-                    let row = dz + i * v
-                    guard weights[r0 + i] != 0 else { row.update(repeating: 0, count: v); continue }
-                    _ = expShiftSum(row, row, v, shift: lse.pointer[r0 + i])   // softmax
-                    let w = g * weights[r0 + i]
-                    var j = 0
-                    let wv = SIMD8<Float>(repeating: w)
-                    while j + 8 <= v {
-                        let p = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(row + j).storeBytes(of: p * wv, as: SIMD8<Float>.self)
-                        j += 8
-                    }
-                    while j < v { row[j] *= w; j += 1 }
-                    row[targets[r0 + i]] -= w
-                }
-            }
-            if let dx, let packedGradient {
-                packedGradient.multiply(a: dz, m: rows, lda: v, beta: 1, c: dx + r0 * c, ldc: c)
-            } else if let dx, let w16 {
-                bf16InputGradient(m: rows, n: v, k: c, w: w16.bits, g: dz, beta: 1, dx: dx + r0 * c, useKernel: false)
-            } else if let dx, let weight {
-                sgemm(m: rows, n: c, k: v, a: dz, lda: v, b: weight.data, ldb: c, beta: 1, c: dx + r0 * c, ldc: c)
-            }
-            if let dw, let weight {
+            lossGradientRows(dz, rows: rows, v: v, r0: r0, g: g, weights: weights, targets: targets, lse: lse.pointer)
+            if let dx { inputGradient(dz, rows: rows, into: dx + r0 * c, packed: packedGradient) }
+            if let dw {
                 sgemm(transA: true, m: v, n: c, k: rows, a: dz, lda: v, b: x.data + r0 * c, ldb: c, beta: 1, c: dw, ldc: c)
             }
         }
     }
     return HeadLoss(loss: out, correct: correct, counted: counted)
+}
+
+/// Turns `rows` rows of logits `z` (`[rows, v]`, rows `r0…` of the batch) into the loss gradient in
+/// place: `g · w_i · (softmax(z_i) − onehot(t_i))`, rows of weight 0 set to 0 (`lse`: each row's
+/// log-sum-exp).
+private func lossGradientRows(_ z: UnsafeMutablePointer<Float>, rows: Int, v: Int, r0: Int, g: Float, weights: [Float],
+                              targets: [Int], lse: UnsafePointer<Float>) {
+    Parallel.forRange(rows, grain: 4) { r in
+        for i in r {
+            let row = z + i * v
+            guard weights[r0 + i] != 0 else { row.update(repeating: 0, count: v); continue }
+            _ = expShiftSum(row, row, v, shift: lse[r0 + i])   // softmax
+            let w = g * weights[r0 + i]
+            var j = 0
+            let wv = SIMD8<Float>(repeating: w)
+            while j + 8 <= v {
+                let p = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(row + j).storeBytes(of: p * wv, as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < v { row[j] *= w; j += 1 }
+            row[targets[r0 + i]] -= w
+        }
+    }
 }
 
 /// Index of the first largest element of `row[0..<n]` (the `argmax` of PyTorch and NumPy).
