@@ -29,7 +29,8 @@ public enum WorldTraining {
         }
     }
 
-    /// Token ids of the generation prompt for `example` (plus its prefill, if any).
+    /// Token ids of the generation prompt for `example` (plus its prefill, if any): what the demo
+    /// generates from (through SafetyEval; `DemoPromptTests` checks that the two agree).
     public static func promptIds(_ example: WorldExample, tokenizer: Tokenizer) throws -> [Int] {
         let text = try tokenizer.applyChatTemplate(example.prompt.messages.map { ChatMessage(role: $0.role, content: $0.content) },
                                                    addGenerationPrompt: true)
