@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
+    // Every module a test target imports is listed in its dependencies, not reached through another
+    // target's: an undeclared one is built in time only by chance (a clean build failed on it once).
     targets: [
         // OpenBLAS on Linux (apt: libopenblas-dev); Accelerate is used instead on Apple platforms.
         .systemLibrary(
@@ -87,11 +89,11 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"], swiftSettings: lang6),
         .testTarget(name: "ChatAPITests", dependencies: ["ChatAPI", "Support", "TestSupport"], swiftSettings: lang6),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], swiftSettings: lang6),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], swiftSettings: lang6),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "TestSupport"], swiftSettings: lang6),
-        .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives", "TestSupport"],
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Support", "TestSupport"], swiftSettings: lang6),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "Tokenizers", "TestSupport"], swiftSettings: lang6),
+        .testTarget(name: "SafeKeyTests", dependencies: ["SafeKey", "ChatAPI", "Models", "Tensor", "Tokenizers", "Collectives", "Support", "TestSupport"],
                     swiftSettings: lang6),
-        .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "ChatAPI", "Models", "Tokenizers", "TestSupport"],
+        .testTarget(name: "SafetyEvalTests", dependencies: ["SafetyEval", "ChatAPI", "Models", "Tokenizers", "SafeKey", "Support", "TestSupport"],
                     swiftSettings: lang6),
         .testTarget(name: "SafetyWorldTests", dependencies: ["SafetyWorld", "SafetyEval", "SafeKey", "Tokenizers", "Support", "TestSupport"],
                     swiftSettings: lang6),
