@@ -174,13 +174,7 @@ private let RUSAGE_SELF_ID = __rusage_who_t(RUSAGE_SELF.rawValue)
 #endif
 
 /// A `/proc/self/status` field given in kB (e.g. `VmHWM`, `VmRSS`), in bytes; nil off Linux.
-func procStatusBytes(_ key: String) -> Int? {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-    for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-        if let kb = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { return kb * 1024 }
-    }
-    return nil
-}
+func procStatusBytes(_ key: String) -> Int? { ProcStatus.bytes(key) }
 
 /// Peak resident set size of this process (Linux `VmHWM`, else `getrusage`), in bytes.
 func peakResidentBytes() -> Int {
