@@ -304,17 +304,18 @@ public enum DemoPipeline {
                 guard let rate = Rates.compute(file, judge: judge.name, part: .response, benchmark: nil).first else {
                     throw SafetyEvalError.internalInconsistency(component: "safekey demo", detail: "\(path): the world judge's labels gave no rate")
                 }
-                let kinds = try file.data.map { r -> WorldVerdictKind in
-                    let rule = r.fields[ResponsePart.response.detailKey(judge: judge.name)]?.arrayValue?.first?["rule"]?.stringValue
-                    guard let kind = rule.flatMap(WorldJudge.kind(ofRule:)) else {
+                // Each record's `world-<kind>:<rule>` detail, read once for the cell and the log line.
+                let rules = file.data.map { $0.fields[ResponsePart.response.detailKey(judge: judge.name)]?.arrayValue?.first?["rule"]?.stringValue ?? "" }
+                let kinds = try zip(file.data, rules).map { r, rule -> WorldVerdictKind in
+                    guard let kind = WorldJudge.kind(ofRule: rule) else {
                         throw SafetyEvalError.internalInconsistency(component: "safekey demo", detail: "\(path): record \(r.fields["id"]?.stringValue ?? "?") has no world verdict")
                     }
                     return kind
                 }
                 cells.append(DemoCell(model: name, row: row, seed: seed, rate: rate.overall, kinds: kinds, families: examples.map(\.prompt.family)))
                 judged["\(name)|\(row.id)", default: GenerationFile(metaInfo: file.metaInfo)].data += file.data
-                for (ex, (r, kind)) in zip(examples, zip(file.data, kinds)) {
-                    let rule = r.fields[ResponsePart.response.detailKey(judge: judge.name)]?.arrayValue?.first?["rule"]?.stringValue ?? ""
+                for (i, (ex, r)) in zip(examples, file.data).enumerated() {
+                    let kind = kinds[i], rule = rules[i]
                     let line: [String: JSONValue] = [
                         "model": .string(name), "seed": .number(String(seed)), "set": .string(row.id), "id": .string(ex.id),
                         "prompt": .string(ex.prompt.question), "object": .string(ex.request.object),

@@ -161,11 +161,7 @@ func bf16Linear(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, x: UnsafePoint
     if m <= 8 { return bf16GemvRows(m: m, n: n, k: k, w: w, x: x, bias: bias, y: y) }
     guard BF16Gemm.isEnabled else { return bf16GemmWidening(m: m, n: n, k: k, w: w, x: x, bias: bias, y: y) }
     BF16Gemm.multiply(a: x, m: m, k: k, b: w, layout: .nk, n: n, c: y)
-    if let bias {
-        Parallel.forRange(m, grain: 64) { r in
-            for i in r { for j in 0..<n { y[i * n + j] += bias[j] } }
-        }
-    }
+    if let bias { addRowBias(y, bias, rows: m, cols: n) }
 }
 
 /// `y[i, r] = Σ_j W[r, j] · x[i, j] (+ bias[r])` for `m` (few) rows of `x`: each thread takes a
@@ -206,11 +202,7 @@ func bf16GemmWidening(m: Int, n: Int, k: Int, w: UnsafePointer<UInt16>, x: Unsaf
             lo += rows
         }
     }
-    if let bias {
-        Parallel.forRange(m, grain: 64) { r in
-            for i in r { for j in 0..<n { y[i * n + j] += bias[j] } }
-        }
-    }
+    if let bias { addRowBias(y, bias, rows: m, cols: n) }
 }
 
 /// Embedding lookup from a bf16 table `[V, C]` (rows widened to f32): result `shape + [C]`.

@@ -128,7 +128,7 @@ private func masked(_ x: Tensor, _ mask: Tensor) -> Storage {
 }
 
 /// `y[i, j] += bias[j]` over `rows × cols`.
-private func addRowBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, cols: Int) {
+func addRowBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, cols: Int) {
     Parallel.forRange(rows, grain: 64) { r in for i in r { addInto(y + i * cols, bias, cols) } }
 }
 
