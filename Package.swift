@@ -2,7 +2,7 @@
 // SafeKey — native Swift toolkit for SafeKey safety fine-tuning of reasoning models.
 // Targets and what each may import: docs/ARCHITECTURE.md. In short:
 //   safekey (CLI) → SafetyWorld → SafetyEval → ChatAPI → Support; safekey → Serve → SafetyEval, Models
-//   safekey → SafeKey → Models → (Tensor → CBLAS + CBF16, Tokenizers → Support); SafeKey → Collectives → Tensor
+//   safekey → SafeKey → Models → (Tensor → CBLAS + CBF16 + CTile, Tokenizers → Support); SafeKey → Collectives → Tensor
 // TestSupport is a library for the test targets only (repo paths, the CLI, the stub HTTP server).
 import PackageDescription
 
@@ -52,9 +52,11 @@ let package = Package(
         // BF16 × BF16 → F32 kernels (AVX512-BF16 with run-time detection, and a portable loop):
         // plain C, each AVX512 function compiled for its target by an attribute, so no flags.
         .target(name: "CBF16"),
+        // Attention's f32 tile products on AVX-512 (run-time detection; the portable kernel is Swift's).
+        .target(name: "CTile"),
         .target(
             name: "Tensor",
-            dependencies: ["CBF16", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: ["CBF16", "CTile", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             swiftSettings: lang5
         ),
         .target(name: "Tokenizers", dependencies: ["Support"], swiftSettings: lang6),

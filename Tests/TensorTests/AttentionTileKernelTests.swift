@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 import Tensor
 
-/// Attention's register-blocked tile products (`AttentionKernel.tile`, TileKernel.swift) against its
-/// `sgemm` path (`AttentionKernel.blas`) on the same inputs: outputs and the gradients of q, k and v,
+/// Attention's register-blocked tile products (`AttentionKernel.tile`, TileKernel.swift, and
+/// `.avx512`, CTile) against its `sgemm` path (`AttentionKernel.blas`) on the same inputs: outputs and the gradients of q, k and v,
 /// at the paper's head dims (64, 128) and the world model's (32), with GQA, a hidden-key mask,
 /// ragged tiles (T not a multiple of 4, 16 or 128: partial row blocks and zero-padded key panels)
 /// and decoding-shaped `Tq < Tk`. The `sgemm` path is itself checked against PyTorch in
@@ -15,21 +15,41 @@ final class AttentionTileKernelTests: XCTestCase {
     private struct Case { let b, tq, tk, hq, hkv, d: Int; let masked: Bool }
 
     func testTileKernelEqualsSgemmForwardAndBackward() throws {
-        let cases = [Case(b: 1, tq: 300, tk: 300, hq: 4, hkv: 2, d: 64, masked: true),
-                     Case(b: 2, tq: 37, tk: 37, hq: 2, hkv: 1, d: 128, masked: false),
-                     Case(b: 1, tq: 131, tk: 259, hq: 3, hkv: 3, d: 32, masked: true),
-                     Case(b: 1, tq: 1, tk: 17, hq: 2, hkv: 1, d: 64, masked: false)]
+        try compare(.tile)
+    }
+
+    /// The AVX-512 kernel (CTile, 12 × 32 blocks; also dV, dQ and dK, with `Pᵀ`/`dSᵀ` read in place
+    /// and causal depth skipped) against `sgemm`, and its forward against the Swift kernel's bits:
+    /// both sum each score and each output element in the same order.
+    func testAVX512KernelEqualsSgemmAndForwardEqualsSwiftKernelBitForBit() throws {
+        try XCTSkipUnless(AttentionKernel.avx512Available, "this CPU has no AVX-512F; the avx512 attention kernel cannot run here")
+        try compare(.avx512)
         let saved = AttentionKernel.current
         defer { AttentionKernel.current = saved }
         for c in cases {
-            let tile = try run(c, .tile), blas = try run(c, .blas)
+            let wide = try run(c, .avx512), swift = try run(c, .tile)
+            XCTAssertEqual(wide[0], swift[0], "\(c): forward outputs differ between the AVX-512 and Swift kernels")
+        }
+    }
+
+    private let cases = [Case(b: 1, tq: 300, tk: 300, hq: 4, hkv: 2, d: 64, masked: true),
+                         Case(b: 2, tq: 37, tk: 37, hq: 2, hkv: 1, d: 128, masked: false),
+                         Case(b: 1, tq: 131, tk: 259, hq: 3, hkv: 3, d: 32, masked: true),
+                         Case(b: 1, tq: 1, tk: 17, hq: 2, hkv: 1, d: 64, masked: false),
+                         Case(b: 1, tq: 269, tk: 269, hq: 2, hkv: 2, d: 48, masked: true)]
+
+    private func compare(_ kernel: AttentionKernel) throws {
+        let saved = AttentionKernel.current
+        defer { AttentionKernel.current = saved }
+        for c in cases {
+            let tile = try run(c, kernel), blas = try run(c, .blas)
             for (i, name) in ["out", "dq", "dk", "dv"].enumerated() {
                 let got = tile[i], want = blas[i]
                 XCTAssertEqual(got.count, want.count, "\(c) \(name)")
                 let scale = max(want.map(abs).max() ?? 0, 1e-6)
                 var worst: Float = 0
                 for j in got.indices { worst = max(worst, abs(got[j] - want[j])) }
-                XCTAssertLessThanOrEqual(worst / scale, 2e-5, "\(c) \(name): worst |tile − sgemm| = \(worst), scale \(scale)")
+                XCTAssertLessThanOrEqual(worst / scale, 2e-5, "\(kernel) \(c) \(name): worst |tile − sgemm| = \(worst), scale \(scale)")
                 XCTAssertGreaterThan(scale, 1e-3, "\(c) \(name): result is all zeros; the comparison would prove nothing")
             }
         }

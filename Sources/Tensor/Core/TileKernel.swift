@@ -1,3 +1,5 @@
+import CTile
+
 /// The register-blocked micro-kernel of attention's tile products (issue 14 item 5).
 ///
 /// Attention multiplies small tiles — 128 queries × 256 keys × D for the scores, 128 × D × 256 for
@@ -53,8 +55,20 @@ func tileKernel6x16(depth: Int, panel: UnsafePointer<Float>, b: UnsafePointer<Fl
     if rows > 5 { store(5, c50, c51) }
 }
 
-/// Floats of the `A` panels ``tileGemm`` packs for `rows × depth`: `⌈rows/6⌉ · 6 · depth`.
-func tileGemmPackCount(rows: Int, depth: Int) -> Int { (rows + 5) / 6 * 6 * depth }
+/// Floats of the `A` panels ``tileGemm`` packs for `rows × depth`: `⌈rows/12⌉ · 12 · depth`
+/// (enough for either kernel's panels: 6 rows for the Swift kernel, 12 for the AVX-512 one).
+func tileGemmPackCount(rows: Int, depth: Int) -> Int { (rows + 11) / 12 * 12 * depth }
+
+/// Packs `A[rows × depth]` (strides as ``packRowPanels``) into the row panels of the kernel that
+/// ``tileGemm`` will run (``AttentionKernel/current``): 12-row panels for `avx512`, 6-row otherwise.
+@inline(__always)
+func packTileRows(_ a: UnsafePointer<Float>, rows: Int, depth: Int, aRow: Int, aCol: Int, into panels: UnsafeMutablePointer<Float>) {
+    if AttentionKernel.current == .avx512 {
+        sk_tile_pack_rows(a, Int32(rows), Int32(depth), aRow, aCol, panels)
+    } else {
+        packRowPanels(a, rows: rows, depth: depth, aRow: aRow, aCol: aCol, into: panels)
+    }
+}
 
 /// Packs `A[rows × depth]` (`A[r, p]` at `a + r·aRow + p·aCol`: any strides, so query rows,
 /// probability rows and their transposes all pack the same way) into panels of six rows,
@@ -92,12 +106,22 @@ func packRowPanels(_ a: UnsafePointer<Float>, rows: Int, depth: Int, aRow: Int, 
 /// stays in L1 while every 6-row block of `A` passes over it. `B`'s columns `16q ..< 16q + 16` of
 /// row `p` are at `b + q·panelStride + p·ldb` (`panelStride = 16` for rows of a plain row-major
 /// matrix, `16 · depth` for panels packed by ``packTransposed``); row `r` of `C` at `c + r·ldc`.
+///
+/// With ``AttentionKernel/current`` `== .avx512` the blocks are 12 × 32 on CTile's kernel (`A` in
+/// 12-row panels, packed by ``packTileRows``); each element's sum runs in the same order, so both
+/// kernels give the same bits.
 func tileGemm(rows: Int, n: Int, depth: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
               b: UnsafePointer<Float>, ldb: Int, panelStride: Int,
               c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
               aIsPacked: Bool = false, causal: CausalTile = .none) {
     precondition(n % 16 == 0, "tileGemm: n = \(n) must be a multiple of 16")
-    if !aIsPacked { packRowPanels(a, rows: rows, depth: depth, aRow: aRow, aCol: aCol, into: scratch) }
+    if !aIsPacked { packTileRows(a, rows: rows, depth: depth, aRow: aRow, aCol: aCol, into: scratch) }
+    if AttentionKernel.current == .avx512 {
+        let (kind, last) = causal.ctile
+        sk_tile_gemm_avx512(Int32(rows), Int32(n), Int32(depth), scratch, 12 * depth, 12, b, ldb, panelStride,
+                            c, ldc, alpha, accumulate ? 1 : 0, kind, Int32(last))
+        return
+    }
     var q = 0
     while q * 16 < n {
         let bq = b + q * panelStride, cq = c + q * 16
@@ -108,6 +132,7 @@ func tileGemm(rows: Int, n: Int, depth: Int, a: UnsafePointer<Float>, aRow: Int,
             case .none: break
             case let .columns(last): if q * 16 > last + r + 5 { r += 6; continue }   // every row of the block masks these
             case let .depth(last): k = max(0, min(depth, last + r + 6))              // later terms are exact zeros
+            case .depthFrom: preconditionFailure("tileGemm: depthFrom is for tileGemmTransposedA")
             }
             tileKernel6x16(depth: k, panel: scratch + r * depth, b: bq, ldb: ldb,
                            c: cq + r * ldc, ldc: ldc, rows: min(6, rows - r), alpha: alpha, accumulate: accumulate)
@@ -126,6 +151,32 @@ enum CausalTile {
     /// The product's depth runs over keys whose `A` entries (probabilities) are exactly 0 past
     /// each row's last visible key: each 6-row block stops after its last row's last visible key.
     case depth(last: Int)
+    /// `A`'s rows are keys and the depth runs over queries (`Pᵀ·dO`, `dSᵀ·Q`): key row `r` is seen
+    /// from query `r − last` on, so each row block starts there (``tileGemmTransposedA`` only).
+    case depthFrom(last: Int)
+
+    /// CTile's `causal` and `last` arguments.
+    var ctile: (Int32, Int) {
+        switch self {
+        case .none: return (Int32(SK_TILE_FULL), 0)
+        case let .columns(last): return (Int32(SK_TILE_COLUMNS), last)
+        case let .depth(last): return (Int32(SK_TILE_DEPTH_TO), last)
+        case let .depthFrom(last): return (Int32(SK_TILE_DEPTH_FROM), last)
+        }
+    }
+}
+
+/// `C[rows × n] (+)= alpha · Mᵀ · B` on the AVX-512 kernel, `M[depth × rows]` row-major at stride
+/// `ldm` read in place (its rows are the product's depth; no packing), `B[depth × n]` row-major at
+/// stride `ldb`, `n % 16 == 0`; row `r` of `C` at `c + r·ldc`. Attention's backward uses it for
+/// `dV += Pᵀ·dO` and `dK += scale·dSᵀ·Q`. Needs ``AttentionKernel/avx512Available``.
+func tileGemmTransposedA(rows: Int, n: Int, depth: Int, m: UnsafePointer<Float>, ldm: Int,
+                         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         alpha: Float, accumulate: Bool, causal: CausalTile = .none) {
+    precondition(n % 16 == 0 && AttentionKernel.avx512Available, "tileGemmTransposedA: n = \(n), AVX-512 \(AttentionKernel.avx512Available)")
+    let (kind, last) = causal.ctile
+    sk_tile_gemm_avx512(Int32(rows), Int32(n), Int32(depth), m, 12, ldm, b, ldb, 16, c, ldc, alpha, accumulate ? 1 : 0,
+                        kind, Int32(last))
 }
 
 /// Packs `count` rows of `width` floats (row `j` at `src + j·stride`) into panels of 16 rows,

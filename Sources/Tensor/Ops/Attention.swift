@@ -1,3 +1,4 @@
+import CTile
 import Foundation
 
 /// Causal grouped-query self-attention with an optional key mask — memory-efficient (tiled,
@@ -62,15 +63,26 @@ private let tilePackCount = tileGemmPackCount(rows: tile, depth: kTile)
 /// Whether the tile products run on ``tileGemm`` (head dims that are multiples of 16: 64 and 128
 /// in the paper's models, 32 in the world model) rather than `sgemm`.
 @inline(__always)
-func usesTileKernel(_ d: Int) -> Bool { d % 16 == 0 && AttentionKernel.current == .tile }
+func usesTileKernel(_ d: Int) -> Bool { d % 16 == 0 && AttentionKernel.current != .blas }
 
-/// What multiplies attention's tiles: the register-blocked ``tileGemm`` (default) or OpenBLAS's
-/// `sgemm` (`SAFEKEY_ATTENTION_KERNEL=blas`). Process-wide; set it before any attention runs — it
-/// exists so that `safekey bench ops` and the tests can compare the two paths.
+/// What multiplies attention's tiles: the AVX-512 12 × 32 kernel (`avx512`, CTile; the default
+/// where the CPU has AVX-512), the portable Swift 6 × 16 kernel (`tile`; the default elsewhere), or
+/// OpenBLAS's `sgemm` (`blas`). `SAFEKEY_ATTENTION_KERNEL=avx512|tile|blas` picks one (`avx512` on a
+/// CPU without it falls back to `tile`). Process-wide; set it before any attention runs — it exists
+/// so that `safekey bench ops` and the tests can compare the paths.
 public enum AttentionKernel: String, Sendable {
-    case tile, blas
-    nonisolated(unsafe) public static var current: AttentionKernel =
-        ProcessInfo.processInfo.environment["SAFEKEY_ATTENTION_KERNEL"] == "blas" ? .blas : .tile
+    case avx512, tile, blas
+    /// Whether this CPU runs the `avx512` kernel.
+    public static let avx512Available = sk_tile_avx512_available() != 0
+    /// The fastest kernel this CPU runs.
+    public static var best: AttentionKernel { avx512Available ? .avx512 : .tile }
+    nonisolated(unsafe) public static var current: AttentionKernel = {
+        switch ProcessInfo.processInfo.environment["SAFEKEY_ATTENTION_KERNEL"] {
+        case "blas": return .blas
+        case "tile": return .tile
+        default: return best
+        }
+    }()
 }
 
 struct AttentionDims {
@@ -128,7 +140,7 @@ private func attentionForwardTile(_ q: UnsafeMutablePointer<Float>, _ k: UnsafeM
     let qBase = q + ((b * dims.tq + i0) * dims.hq + h) * d
     let kBase = k + (b * dims.tk * dims.hkv + kvh) * d, vBase = v + (b * dims.tk * dims.hkv + kvh) * d
     let lastKey = min(dims.tk, dims.offset + i0 + rows)   // keys beyond are invisible to every row
-    if packed { packRowPanels(qBase, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: qPanels) }   // once for all key tiles
+    if packed { packTileRows(qBase, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: qPanels) }   // once for all key tiles
     var j0 = 0
     while j0 < lastKey {
         let cols = min(kTile, lastKey - j0)
@@ -191,10 +203,12 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
         let b = task / dims.hkv, kvh = task % dims.hkv
         let packed = usesTileKernel(d)
         let blockPack = tileGemmPackCount(rows: tile, depth: d)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * kTile + (packed ? 2 * kTile * d + 2 * blockPack : 0))
+        let wide = AttentionKernel.current == .avx512 && d % 16 == 0   // every product on the AVX-512 kernel
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * kTile + (packed ? 2 * kTile * d + 2 * blockPack : 0)
+                                                           + (wide ? tilePackCount : 0))
         defer { scratch.deallocate() }
         let p = scratch, dp = scratch + tile * kTile, kPanels = dp + tile * kTile, vPanels = kPanels + kTile * d
-        let qPanels = vPanels + kTile * d, dOPanels = qPanels + blockPack
+        let qPanels = vPanels + kTile * d, dOPanels = qPanels + blockPack, dSPanels = dOPanels + blockPack
         let hidden = mask.hidden.map { $0 + b * dims.tk }
         let kBase = k.data + (b * dims.tk * dims.hkv + kvh) * d, vBase = v.data + (b * dims.tk * dims.hkv + kvh) * d
         for h in kvh * dims.group..<(kvh + 1) * dims.group {
@@ -206,8 +220,8 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
                 let deltaRow = delta.pointer + (b * dims.hq + h) * dims.tq + i0
                 let lastKey = min(dims.tk, dims.offset + i0 + rows)
                 if packed {   // this block's queries and output gradients, once for all key tiles
-                    packRowPanels(q.data + qOff, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: qPanels)
-                    packRowPanels(dO + qOff, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: dOPanels)
+                    packTileRows(q.data + qOff, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: qPanels)
+                    packTileRows(dO + qOff, rows: rows, depth: d, aRow: dims.qStride, aCol: 1, into: dOPanels)
                 }
                 var j0 = 0
                 while j0 < lastKey {
@@ -234,8 +248,12 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
                         let row = p + r * kTile
                         _ = expShiftSum(row, row, cols, shift: lseRow[r])
                     }
-                    // dV += Pᵀ · dO
-                    if let dvTile {   // (sgemm: the tile kernel's packing of Pᵀ cost more than it saved here)
+                    let last = dims.offset + i0 - j0   // row r of the tile sees keys up to last + r
+                    // dV += Pᵀ · dO (AVX-512: Pᵀ read in place; the Swift kernel's packing of Pᵀ cost more than it saved)
+                    if let dvTile, wide {
+                        tileGemmTransposedA(rows: cols, n: d, depth: rows, m: p, ldm: kTile, b: dO + qOff, ldb: dims.qStride,
+                                            c: dvTile, ldc: dims.kStride, alpha: 1, accumulate: true, causal: .depthFrom(last: last))
+                    } else if let dvTile {
                         sgemm(transA: true, m: cols, n: d, k: rows, a: p, lda: kTile, b: dO + qOff, ldb: dims.qStride,
                               beta: 1, c: dvTile, ldc: dims.kStride)
                     }
@@ -252,8 +270,22 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
                         let pr = p + r * kTile, dr = dp + r * kTile, dl = deltaRow[r]
                         for c in 0..<cols { dr[c] = pr[c] * (dr[c] - dl) }
                     }
-                    // dQ += scale · dS · K ; dK += scale · dSᵀ · Q
-                    // (sgemm for both: dS would have to be packed twice per tile for the tile kernel)
+                    // dQ += scale · dS · K ; dK += scale · dSᵀ · Q (dS is 0 wherever P is)
+                    // (sgemm for both on the Swift kernel: dS would have to be packed twice per tile)
+                    if wide {
+                        if let dq {
+                            tileGemm(rows: rows, n: d, depth: cols, a: dp, aRow: kTile, aCol: 1, b: kj, ldb: dims.kStride,
+                                     panelStride: 16, c: dq + qOff, ldc: dims.qStride, alpha: dims.scale, accumulate: true,
+                                     scratch: dSPanels, causal: .depth(last: last))
+                        }
+                        if let dkTile {
+                            tileGemmTransposedA(rows: cols, n: d, depth: rows, m: dp, ldm: kTile, b: q.data + qOff, ldb: dims.qStride,
+                                                c: dkTile, ldc: dims.kStride, alpha: dims.scale, accumulate: true,
+                                                causal: .depthFrom(last: last))
+                        }
+                        j0 += kTile
+                        continue
+                    }
                     if let dq {
                         sgemm(m: rows, n: d, k: cols, alpha: dims.scale, a: dp, lda: kTile, b: kj, ldb: dims.kStride,
                               beta: 1, c: dq + qOff, ldc: dims.qStride)
