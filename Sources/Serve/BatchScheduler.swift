@@ -34,7 +34,7 @@ struct SequenceSpec: Sendable {
 /// alone and sampling its first token, then (2) runs one batched ``DecoderModel/decodeStep`` over
 /// every active sequence and samples each row. A sequence that stops (stop token, stop string,
 /// `max_tokens`, cancellation) leaves at once and its slot takes the next waiting one. Results
-/// stream out through each request's `AsyncStream` as `(choice index, event)`.
+/// stream out through each request's ``EventChannel`` as `(choice index, event)`.
 ///
 /// Sampling per row is ``Sampler/choose`` with the row's own seen-token set (prompt and output,
 /// as transformers' repetition penalty) and its own ``RandomSource``; greedy rows therefore
@@ -43,7 +43,7 @@ struct SequenceSpec: Sendable {
 /// Bounded: at most `maxBatch` active and `maxQueue` waiting sequences; ``submit`` refuses more
 /// (HTTP 429).
 public final class BatchScheduler: @unchecked Sendable {
-    public typealias Events = AsyncStream<(Int, SequenceEvent)>
+    public typealias Events = EventChannel
 
     public let served: ServedModel
     public let maxBatch: Int
@@ -53,7 +53,7 @@ public final class BatchScheduler: @unchecked Sendable {
         let request: UInt64
         let index: Int
         let spec: SequenceSpec
-        let sink: Events.Continuation
+        let sink: EventChannel
     }
 
     /// A sequence in a slot (scheduler thread only).
@@ -66,7 +66,7 @@ public final class BatchScheduler: @unchecked Sendable {
         var rng: RandomSource
         var decoder: StreamingDecoder
         var stops: StopStringMatcher
-        let sink: Events.Continuation
+        let sink: EventChannel
         var generated = 0
         var last = 0
         var done = false
@@ -93,8 +93,9 @@ public final class BatchScheduler: @unchecked Sendable {
 
     /// Counters for `/health` and `bench serve` (read under the lock).
     private var stepCount = 0, tokenCount = 0, activeCount = 0, peakActive = 0
-    /// Seconds spent in the model (prefills and decoding steps, sampling included).
-    private var modelSeconds = 0.0
+    /// Seconds spent in the model (prefills and decoding steps, sampling included), and the part of
+    /// it spent prefilling joining sequences' prompts (with their first token's sampling).
+    private var modelSeconds = 0.0, prefillSeconds = 0.0
 
     public init(served: ServedModel, maxBatch: Int = 32, maxQueue: Int = 256) {
         self.served = served
@@ -125,17 +126,18 @@ public final class BatchScheduler: @unchecked Sendable {
     }
 
     /// Active and waiting sequences now; decoding steps run, tokens generated, the most sequences
-    /// active at once, and seconds spent in the model (prefill, steps, sampling) so far.
-    public var counters: (active: Int, waiting: Int, steps: Int, tokens: Int, peakActive: Int, modelSeconds: Double) {
+    /// active at once, seconds spent in the model (prefill, steps, sampling) so far, and the part of
+    /// those spent prefilling.
+    public var counters: (active: Int, waiting: Int, steps: Int, tokens: Int, peakActive: Int, modelSeconds: Double, prefillSeconds: Double) {
         condition.lock()
         defer { condition.unlock() }
-        return (activeCount, waiting.count, stepCount, tokenCount, peakActive, modelSeconds)
+        return (activeCount, waiting.count, stepCount, tokenCount, peakActive, modelSeconds, prefillSeconds)
     }
 
     /// Queues the choices of one request; returns its id and its event stream, or throws 429 when
-    /// the queue would overflow, 503 when shutting down. Ending the stream's consumer cancels the request.
+    /// the queue would overflow, 503 when shutting down. Closing the channel (its consumer's end) cancels the request.
     func submit(_ specs: [SequenceSpec]) throws -> (UInt64, Events) {
-        let (stream, sink) = Events.makeStream(bufferingPolicy: .unbounded)
+        let sink = EventChannel()
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { throw OpenAIError.shuttingDown }
@@ -143,9 +145,9 @@ public final class BatchScheduler: @unchecked Sendable {
         let id = nextRequest
         nextRequest += 1
         for (i, s) in specs.enumerated() { waiting.append(Waiting(request: id, index: i, spec: s, sink: sink)) }
-        sink.onTermination = { [weak self] _ in self?.cancel(id) }
+        sink.whenClosed { [weak self] in self?.cancel(id) }
         condition.broadcast()
-        return (id, stream)
+        return (id, sink)
     }
 
     /// Cancels every choice of `request` (a client that went away); a no-op once it finished.
@@ -201,7 +203,9 @@ public final class BatchScheduler: @unchecked Sendable {
                 }
                 if a.done { cache.release(slot) } else { active.append(a) }
             }
-            guard !active.isEmpty else { addModelTime(since: t0); continue }
+            if !joining.isEmpty { addModelTime(since: t0, prefill: true) }
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            guard !active.isEmpty else { continue }
             do {
                 let logits = try served.local.model.decodeStep(tokens: active.map(\.last), slots: active.map(\.slot), cache: cache)
                 let v = served.local.model.config.vocabSize
@@ -217,7 +221,7 @@ public final class BatchScheduler: @unchecked Sendable {
                 cache.release(a.slot)
                 return true
             }
-            addModelTime(since: t0)
+            addModelTime(since: t1)
             condition.lock()
             stepCount += 1
             activeCount = active.count
@@ -225,10 +229,11 @@ public final class BatchScheduler: @unchecked Sendable {
         }
     }
 
-    private func addModelTime(since t0: UInt64) {
+    private func addModelTime(since t0: UInt64, prefill: Bool = false) {
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         condition.lock()
         modelSeconds += dt
+        if prefill { prefillSeconds += dt }
         condition.unlock()
     }
 

@@ -44,13 +44,16 @@ public final class ChatSession {
             answer += part.content
             if !part.reasoning.isEmpty || !part.content.isEmpty { onDelta(part.reasoning, part.content) }
         }
-        for await (_, event) in events {
-            switch event {
-            case let .text(t): take(splitter.push(t))
-            case let .finished(reason, _): finish = reason
-            case let .failed(message): throw OpenAIError.server(message)
+        defer { events.close() }
+        events: for await batch in events {
+            for (_, event) in batch {
+                switch event {
+                case let .text(t): take(splitter.push(t))
+                case let .finished(reason, _): finish = reason
+                case let .failed(message): throw OpenAIError.server(message)
+                }
+                if finish != nil { break events }
             }
-            if finish != nil { break }
         }
         take(splitter.finish())
         guard let finish else { throw OpenAIError.shuttingDown }

@@ -48,64 +48,79 @@ public final class CompletionService: Sendable {
 
     /// Waits for every choice and returns the response body (non-streaming).
     func collect(_ s: Submitted) async throws -> JSONValue {
+        defer { s.events.close() }
         let n = s.request.options.n
         var texts = [String](repeating: "", count: n)
         var finish = [FinishReason?](repeating: nil, count: n)
         var tokens = 0
-        for await (i, event) in s.events {
-            switch event {
-            case let .text(t): texts[i] += t
-            case let .finished(reason, count): finish[i] = reason; tokens += count
-            case let .failed(message): throw OpenAIError.server(message)
+        events: for await batch in s.events {
+            for (i, event) in batch {
+                switch event {
+                case let .text(t): texts[i] += t
+                case let .finished(reason, count): finish[i] = reason; tokens += count
+                case let .failed(message): throw OpenAIError.server(message)
+                }
+                if finish.allSatisfy({ $0 != nil }) { break events }
             }
-            if finish.allSatisfy({ $0 != nil }) { break }
         }
         guard finish.allSatisfy({ $0 != nil }) else { throw OpenAIError.shuttingDown }
         let choices = zip(texts, finish).map { APIResponse.Choice(text: $0, finish: $1!) }
         return s.response.full(choices, reasoning: served.reasoning, promptTokens: s.promptTokens, completionTokens: tokens)
     }
 
-    /// The server-sent events of a streaming response: one `data: {chunk}` per piece of text, a
-    /// final chunk per choice with its `finish_reason`, the usage chunk when asked, `data: [DONE]`.
-    /// Each event goes to `write` as the scheduler's event arrives, on the caller's task (no task or
-    /// stream of its own between the scheduler and the connection). When `write` throws (the client
-    /// went away), the error propagates and the request's event stream ends, which cancels it.
+    /// The server-sent events of a streaming response: `data: {chunk}` events with each choice's new
+    /// text, a final chunk per choice with its `finish_reason`, the usage chunk when asked, `data: [DONE]`.
+    /// Each batch of scheduler events goes to `write` as one string, on the caller's task (no task or
+    /// stream of its own between the scheduler and the connection): a choice's text that arrived since
+    /// the last write goes out as one chunk — one token's when the writer keeps up with decoding, several
+    /// when it is behind (``EventChannel``). When `write` throws (the client went away), the error
+    /// propagates and the channel closes, which cancels the request.
     func streamSSE(_ s: Submitted, write: (String) async throws -> Void) async throws {
+        defer { s.events.close() }
         let reasoning = served.reasoning && s.response.chat
-        func send(_ v: JSONValue) async throws { try await write("data: " + JSONWriter.compact(v) + "\n\n") }
+        var out = ""
+        func send(_ v: JSONValue) { out += "data: " + JSONWriter.compact(v) + "\n\n" }
         let n = s.request.options.n
         var splitters = [ReasoningSplitter](repeating: ReasoningSplitter(enabled: reasoning), count: n)
         var started = [Bool](repeating: false, count: n), finished = 0, tokens = 0
-        func emit(_ i: Int, _ text: String, final: Bool) async throws {
-            var (r, c) = splitters[i].push(text)
+        var held = [String](repeating: "", count: n)   // text of this batch not yet sent, per choice
+        func emit(_ i: Int, final: Bool) {
+            var (r, c) = splitters[i].push(held[i])
+            held[i] = ""
             if final { let f = splitters[i].finish(); r += f.reasoning; c += f.content }
             if !started[i] && s.response.chat {
                 started[i] = true
-                try await send(s.response.chunk(index: i, role: true, content: ""))
+                send(s.response.chunk(index: i, role: true, content: ""))
             }
-            if !r.isEmpty { try await send(s.response.chunk(index: i, reasoning: r)) }
-            if !c.isEmpty { try await send(s.response.chunk(index: i, content: c)) }
+            if !r.isEmpty { send(s.response.chunk(index: i, reasoning: r)) }
+            if !c.isEmpty { send(s.response.chunk(index: i, content: c)) }
         }
-        for await (i, event) in s.events {
-            switch event {
-            case let .text(t): try await emit(i, t, final: false)
-            case let .finished(reason, count):
-                try await emit(i, "", final: true)
-                try await send(s.response.chunk(index: i, finish: reason))
-                finished += 1
-                tokens += count
-            case let .failed(message):
-                try await send(OpenAIError.server(message).json)
-                finished = -1
+        events: for await batch in s.events {
+            for (i, event) in batch {
+                switch event {
+                case let .text(t): held[i] += t
+                case let .finished(reason, count):
+                    emit(i, final: true)
+                    send(s.response.chunk(index: i, finish: reason))
+                    finished += 1
+                    tokens += count
+                case let .failed(message):
+                    send(OpenAIError.server(message).json)
+                    finished = -1
+                }
+                if finished == n || finished < 0 { break events }
             }
-            if finished == n || finished < 0 { break }
+            for i in 0..<n where !held[i].isEmpty { emit(i, final: false) }
+            try await write(out)
+            out = ""
         }
         if finished == n {
-            if s.request.options.includeUsage { try await send(s.response.usageChunk(promptTokens: s.promptTokens, completionTokens: tokens)) }
+            if s.request.options.includeUsage { send(s.response.usageChunk(promptTokens: s.promptTokens, completionTokens: tokens)) }
         } else if finished >= 0 {
-            try await send(OpenAIError.shuttingDown.json)
+            send(OpenAIError.shuttingDown.json)
         }
-        try await write("data: [DONE]\n\n")
+        out += "data: [DONE]\n\n"
+        try await write(out)
     }
 
     /// `GET /v1/models`.

@@ -68,8 +68,9 @@ public struct LoadReport: Sendable {
     public var seconds: Double
     /// Whole-request latencies in seconds, sorted.
     public var latencies: [Double]
-    /// Seconds the server's model was busy during the run (set by the caller; 0 when unknown).
-    public var modelSeconds = 0.0
+    /// Seconds the server's model was busy during the run, and the part of them spent prefilling
+    /// prompts (set by the caller; 0 when unknown).
+    public var modelSeconds = 0.0, prefillSeconds = 0.0
 
     public var tokensPerSecond: Double { seconds > 0 ? Double(completionTokens) / seconds : 0 }
     /// The `q`-quantile latency (nearest rank), seconds.

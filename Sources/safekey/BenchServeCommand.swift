@@ -9,7 +9,8 @@ import Support
 /// `--max-tokens` new tokens each; at least one per client). The levels alternate for `--rounds`
 /// rounds (this machine is shared; alternation exposes every level to the same load) and the table
 /// gives each level's median round: generated tokens/s, the speed-up over the first level, p50/p99
-/// whole-request latency, and how busy the model thread was. Every stream is checked for form.
+/// whole-request latency, how busy the model thread was and how much of that was prompt prefill.
+/// Every stream is checked for form.
 struct BenchServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serving throughput at several concurrencies (tokens/s, p50/p99 latency).")
@@ -20,7 +21,7 @@ struct BenchServeCommand: ParsableCommand {
     @Option(help: "Rounds over all concurrencies (the median round is reported).") var rounds = 3
     @Option(help: "New tokens per request.") var maxTokens = 64
     @Option(help: "Most sequences per batched step.") var maxBatch = 32
-    @Flag(inversion: .prefixedNo, help: "Stream the responses (server-sent events, one chunk a token) or not.") var stream = true
+    @Flag(inversion: .prefixedNo, help: "Stream the responses (server-sent events: a chunk per token, or per run of tokens when the writer falls behind) or not.") var stream = true
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() throws {
@@ -44,10 +45,12 @@ struct BenchServeCommand: ParsableCommand {
             var byLevel = [[LoadReport]](repeating: [], count: levels.count)
             for _ in 0..<rounds {
                 for (i, c) in levels.enumerated() {
-                    let before = service.scheduler.counters.modelSeconds
+                    let before = service.scheduler.counters
                     var r = await LoadGenerator.run(base: base, model: name, prompts: prompts, clients: c,
                                                     requestsPerClient: max(1, total / c), maxTokens: maxTokens, stream: stream)
-                    r.modelSeconds = service.scheduler.counters.modelSeconds - before
+                    let after = service.scheduler.counters
+                    r.modelSeconds = after.modelSeconds - before.modelSeconds
+                    r.prefillSeconds = after.prefillSeconds - before.prefillSeconds
                     byLevel[i].append(r)
                 }
             }
@@ -68,16 +71,17 @@ struct BenchServeCommand: ParsableCommand {
                 return .object(["concurrency": .int(r.concurrency), "requests": .int(r.requests), "errors": .int(r.errors.count),
                                 "tokens": .int(r.completionTokens), "seconds": fixed(r.seconds, 3), "tokens_per_s": fixed(r.tokensPerSecond, 1),
                                 "speedup": fixed(base > 0 ? r.tokensPerSecond / base : 0, 2), "p50_s": fixed(r.latency(0.5), 4),
-                                "p99_s": fixed(r.latency(0.99), 4), "model_busy": fixed(r.modelSeconds / max(r.seconds, 1e-9), 3)])
+                                "p99_s": fixed(r.latency(0.99), 4), "model_busy": fixed(r.modelSeconds / max(r.seconds, 1e-9), 3),
+                                "prefill_busy": fixed(r.prefillSeconds / max(r.seconds, 1e-9), 3)])
             }
             print(jsonLine(["model": .string(name), "max_tokens": .int(maxTokens), "rounds": .int(rounds), "levels": .array(rows)]))
         } else {
             print("bench serve: \(name), \(maxTokens) new tokens a request (greedy, ignore_eos, \(stream ? "streamed" : "not streamed")), \(requests) requests a level, max batch \(maxBatch), median of \(rounds) alternating rounds")
-            print("concurrency  requests  errors  tokens/s  speed-up  p50 latency  p99 latency  model busy")
+            print("concurrency  requests  errors  tokens/s  speed-up  p50 latency  p99 latency  model busy  of it prefill")
             for r in reports {
-                print(String(format: "%11d  %8d  %6d  %8.1f  %7.2fx  %9.3f s  %9.3f s  %9.0f%%", r.concurrency, r.requests, r.errors.count,
+                print(String(format: "%11d  %8d  %6d  %8.1f  %7.2fx  %9.3f s  %9.3f s  %9.0f%%  %12.0f%%", r.concurrency, r.requests, r.errors.count,
                              r.tokensPerSecond, base > 0 ? r.tokensPerSecond / base : 0, r.latency(0.5), r.latency(0.99),
-                             100 * r.modelSeconds / max(r.seconds, 1e-9)))
+                             100 * r.modelSeconds / max(r.seconds, 1e-9), 100 * r.prefillSeconds / max(r.seconds, 1e-9)))
             }
         }
         if let bad = reports.first(where: { !$0.errors.isEmpty }) {
