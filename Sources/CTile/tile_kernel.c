@@ -128,7 +128,51 @@ SK_AVX512 void sk_tile_gemm_avx512(int rows, int n, int depth,
     }
 }
 
+// Swift's vexp, lane for lane (see FastMath.swift for the method and its accuracy).
+static inline __attribute__((always_inline)) SK_AVX512 __m512 vexp16(__m512 x) {
+    const __m512 hi = _mm512_set1_ps(88.72283f), lo = _mm512_set1_ps(-87.33654f);
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __mmask16 above = _mm512_cmp_ps_mask(x, hi, _CMP_GT_OQ), below = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+    __m512 xc = _mm512_mask_blend_ps(above, x, hi);
+    xc = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(xc, lo, _CMP_LT_OQ), xc, lo);
+    __m512 shifted = _mm512_add_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)), magic);
+    __m512 n = _mm512_sub_ps(shifted, magic);
+    __m512 r = _mm512_add_ps(_mm512_sub_ps(xc, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f))),
+                             _mm512_mul_ps(n, _mm512_set1_ps(2.12194440e-4f)));
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(5.0000001201e-1f));
+    __m512 er = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(p, r), r), r), _mm512_set1_ps(1.0f));
+    __m512i ni = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_castps_si512(magic));
+    __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(ni, _mm512_set1_epi32(127)), 23));
+    __m512 out = _mm512_mul_ps(er, scale);
+    out = _mm512_mask_blend_ps(below, out, _mm512_setzero_ps());
+    return _mm512_mask_blend_ps(above, out, _mm512_set1_ps(__builtin_inff()));
+}
+
+SK_AVX512 long sk_exp_shift_avx512(const float *src, float *dst, long n, float shift, float *acc8) {
+    __m256 acc = _mm256_loadu_ps(acc8);
+    const __m512 s = _mm512_set1_ps(shift);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 e = vexp16(_mm512_sub_ps(_mm512_loadu_ps(src + i), s));
+        _mm512_storeu_ps(dst + i, e);
+        acc = _mm256_add_ps(acc, _mm512_castps512_ps256(e));
+        acc = _mm256_add_ps(acc, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1)));
+    }
+    _mm256_storeu_ps(acc8, acc);
+    return i;
+}
+
 #else
+
+long sk_exp_shift_avx512(const float *src, float *dst, long n, float shift, float *acc8) {
+    (void)src; (void)dst; (void)n; (void)shift; (void)acc8;
+    __builtin_trap();   // callers check sk_tile_avx512_available() first
+}
 
 void sk_tile_gemm_avx512(int rows, int n, int depth, const float *a, long a_block, long lda,
                          const float *b, long ldb, long b_panel, float *c, long ldc, float alpha,

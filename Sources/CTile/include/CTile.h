@@ -48,6 +48,13 @@ void sk_tile_gemm_avx512(int rows, int n, int depth,
                          const float *b, long ldb, long b_panel,
                          float *c, long ldc, float alpha, int accumulate, int causal, int last);
 
+/// Softmax's exp pass, 16 lanes at a time: dst[i] = exp(src[i] − shift) for i < n − n % 16, the
+/// same arithmetic as Swift's `vexp` (FastMath.swift: Cephes expf, every multiply and add rounded
+/// separately, no FMA), so the results are bit-identical; adds each 16-block into the 8-lane running
+/// sum `acc8` half by half (low 8 lanes first), as Swift's 8-lane loop would. Returns the number of
+/// elements done; the caller finishes the rest. Needs sk_tile_avx512_available().
+long sk_exp_shift_avx512(const float *src, float *dst, long n, float shift, float *acc8);
+
 #ifdef __cplusplus
 }
 #endif

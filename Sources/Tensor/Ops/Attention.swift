@@ -66,7 +66,8 @@ private let tilePackCount = tileGemmPackCount(rows: tile, depth: kTile)
 func usesTileKernel(_ d: Int) -> Bool { d % 16 == 0 && AttentionKernel.current != .blas }
 
 /// What multiplies attention's tiles: the AVX-512 12 × 32 kernel (`avx512`, CTile; the default
-/// where the CPU has AVX-512), the portable Swift 6 × 16 kernel (`tile`; the default elsewhere), or
+/// where the CPU has AVX-512, which also runs softmax's exp passes — `expShiftSum`, everywhere —
+/// 16 lanes at a time with the same bits), the portable Swift 6 × 16 kernel (`tile`; the default elsewhere), or
 /// OpenBLAS's `sgemm` (`blas`). `SAFEKEY_ATTENTION_KERNEL=avx512|tile|blas` picks one (`avx512` on a
 /// CPU without it falls back to `tile`). Process-wide; set it before any attention runs — it exists
 /// so that `safekey bench ops` and the tests can compare the paths.

@@ -1,3 +1,5 @@
+import CTile
+
 /// Vectorised `exp` for the hot loops (softmax, cross-entropy, SiLU). `Foundation.exp` runs at
 /// ~0.3 G elements/s here (PERF-NOTES.md); this runs SIMD lanes.
 ///
@@ -36,12 +38,20 @@ func vexp(_ x: SIMD8<Float>) -> SIMD8<Float> {
 @inline(__always)
 func sexp(_ x: Float) -> Float { vexp(SIMD8<Float>(repeating: x))[0] }
 
-/// `dst[i] = exp(src[i] − shift)` for `i < n`; returns `Σ dst[i]`.
+/// `dst[i] = exp(src[i] − shift)` for `i < n`; returns `Σ dst[i]`. With ``AttentionKernel/current``
+/// `== .avx512` the 16-element blocks run in CTile (`sk_exp_shift_avx512`: the same operations on
+/// 16 lanes, summed into the same 8 lanes in the same order), so the result is bit-identical either way
+/// (`AttentionTileKernelTests` compares the two paths' attention outputs exactly).
 @inline(__always)
 func expShiftSum(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
     var acc = SIMD8<Float>()
     let s = SIMD8<Float>(repeating: shift)
     var i = 0
+    if n >= 16 && AttentionKernel.current == .avx512 {   // (a separate sum: `acc` itself stays in a register below)
+        var partial = SIMD8<Float>()
+        i = withUnsafeMutablePointer(to: &partial) { sk_exp_shift_avx512(src, dst, n, shift, UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self)) }
+        acc = partial
+    }
     while i + 8 <= n {
         let e = vexp(UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self) - s)
         UnsafeMutableRawPointer(dst + i).storeBytes(of: e, as: SIMD8<Float>.self)
