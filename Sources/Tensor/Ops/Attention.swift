@@ -20,8 +20,10 @@ import Foundation
 /// Dao 2023, Algorithm 2), so it too needs no `T×T` buffer. When `D` is a multiple of 16 the
 /// products whose left operand is reused over a whole block — forward's `Q·Kᵀ` and `P·V`, backward's
 /// recomputed `Q·Kᵀ` and `dO·Vᵀ` — run on ``tileGemm`` (TileKernel.swift: a 6 × 16 register block,
-/// query rows packed once per block, key/value tiles packed into 16-key panels, causal panels
-/// skipped); backward's `dV`, `dQ`, `dK` products, and every product for other `D`, on `sgemm`.
+/// or CTile's 12 × 32 AVX-512 block where the CPU has it; query rows packed once per block,
+/// key/value tiles packed into 16-key panels, causal panels skipped). Backward's `dV`, `dQ`, `dK`
+/// products run on the AVX-512 kernel too (`Pᵀ`, `dSᵀ` read in place), else on `sgemm`, as does
+/// every product for other `D`. See ``AttentionKernel``.
 public func attention(q: Tensor, k: Tensor, v: Tensor, hiddenKeys: [Bool]? = nil, scale: Float? = nil) throws -> Tensor {
     guard q.rank == 4, k.rank == 4, k.shape == v.shape, q.shape[0] == k.shape[0], q.shape[3] == k.shape[3],
           k.shape[2] > 0, q.shape[2] % k.shape[2] == 0, q.shape[1] <= k.shape[1] else {
