@@ -25,6 +25,7 @@ struct BenchMemoryCommand: ParsableCommand {
     @Flag(help: "Measure with gradient checkpointing only (default: off and on).") var checkpoint = false
     @Option(help: "Train LoRA adapters of this rank (all projections) on a frozen base.") var lora: Int?
     @Option(help: "Frozen base weights with --lora: f32 or bf16.") var baseWeights: WeightStorage = .bf16
+    @Option(help: BaseMatmul.help) var baseMatmul: BaseMatmul?
 
     func run() throws {
         guard FileManager.default.isWritableFile(atPath: "/proc/self/clear_refs") else {
@@ -36,13 +37,14 @@ struct BenchMemoryCommand: ParsableCommand {
                                "max_position_embeddings": 16384, "tie_word_embeddings": true]
         var config = try ModelConfig(object: cfg, path: "bench")
         if let shape { config = try shape.config() }
+        let arithmetic = try BaseMatmul.apply(baseMatmul, lora: lora != nil, storage: baseWeights)
         let model = DecoderModel(config: config, weightStorage: lora == nil ? .f32 : baseWeights)
         model.initializeRandomly(seed: 1)
         if let lora { try model.attachLoRA(LoRAConfig(rank: lora), seed: 1) }
         let head = SafetyHead(hiddenSize: config.hiddenSize, seed: 1)
         let vocab = config.vocabSize
         print("safekey bench memory — \(shape?.name ?? "Qwen2 shape hidden \(hidden), \(layers) layers, vocab \(vocab)"), \(model.parameterCount) weights, "
-              + "\(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "full f32 fine-tuning"), batch 1, \(Parallel.threads) threads")
+              + "\(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "full f32 fine-tuning")\(arithmetic.map { " (\($0.rawValue) products)" } ?? ""), batch 1, \(Parallel.threads) threads")
         print("model resident after loading: \(String(format: "%.1f", Double(procStatusBytes("VmRSS") ?? 0) / 1048576)) MiB")
         print("seq len   checkpointing   peak RSS growth (MiB)   peak RSS (MiB)   step seconds")
         for t in seqLen.map({ [$0] }) ?? seqLens.values {

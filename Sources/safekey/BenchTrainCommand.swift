@@ -22,6 +22,7 @@ struct BenchTrainCommand: ParsableCommand {
     var shape = BenchShape.named("tiny")!
     @Option(help: "Train LoRA adapters of this rank (all projections, alpha 2R) on a frozen base instead of every weight.") var lora: Int?
     @Option(help: "Frozen base weights with --lora: f32 or bf16.") var baseWeights: WeightStorage = .f32
+    @Option(help: BaseMatmul.help) var baseMatmul: BaseMatmul?
     @Option(help: "Timed steps (after one warm-up step); the median is reported.") var steps = 5
     @Option(help: "Sequence length (default: the shape's).") var seqLen: Int?
     @Option(help: "Batch size (default: the shape's).") var batch: Int?
@@ -36,6 +37,7 @@ struct BenchTrainCommand: ParsableCommand {
         let t = seqLen ?? spec.seqLen, b = batch ?? spec.batch
         guard t >= 2, b >= 1 else { throw ValidationError("--seq-len must be ≥ 2 and --batch ≥ 1") }
         let peak = measureSgemmPeak()
+        let arithmetic = try BaseMatmul.apply(baseMatmul, lora: lora != nil, storage: baseWeights)
         let model = DecoderModel(config: try spec.config(), weightStorage: lora == nil ? .f32 : baseWeights)
         model.initializeRandomly(seed: 2002)
         if let lora { try model.attachLoRA(LoRAConfig(rank: lora), seed: 2002) }
@@ -78,10 +80,12 @@ struct BenchTrainCommand: ParsableCommand {
         let stepSeconds = middle(total)
         // With a frozen base no weight gradient is formed: about 2 forwards' worth instead of 3.
         let flops = trainingFlops(cfg, seqLen: t, batch: b) * (lora == nil ? 1 : 2.0 / 3)
+        let matmul = arithmetic?.rawValue ?? "none"   // "none": no frozen BF16 base
         let result = BenchResult(fields: [
             ("benchmark", .string("train")), ("shape", .string(spec.name)), ("seq_len", .int(t)), ("batch", .int(b)),
             ("threads", .int(Parallel.threads)), ("checkpointing", .bool(checkpoint)), ("fused_head", .bool(fusedHead)), ("steps", .int(steps)),
             ("lora_rank", .int(lora ?? 0)), ("base_weights", .string(lora == nil ? "f32" : baseWeights.rawValue)),
+            ("base_matmul", .string(matmul)),
             ("trained_parameters", .int(model.parameters.reduce(0) { $0 + $1.count })),
             ("parameters", .int(model.parameterCount)),
             ("tokens_per_s", .double(Double(b * t) / stepSeconds)), ("step_s", .double(stepSeconds)),
@@ -93,7 +97,7 @@ struct BenchTrainCommand: ParsableCommand {
         OpProfile.isEnabled = false
         if json { print(result.json); return }
         if profile { printOpProfile(steps: steps) }
-        print("safekey bench train — shape \(spec.name), \(model.parameterCount) parameters, \(b) × \(t) tokens, \(Parallel.threads) threads, \(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "f32"), AdamW\(checkpoint ? ", checkpointing" : "")\(fusedHead ? ", fused head+CE" : "")")
+        print("safekey bench train — shape \(spec.name), \(model.parameterCount) parameters, \(b) × \(t) tokens, \(Parallel.threads) threads, \(lora.map { "LoRA r\($0) on a frozen \(baseWeights.rawValue) base" } ?? "f32")\(arithmetic.map { " (\($0.rawValue) products)" } ?? ""), AdamW\(checkpoint ? ", checkpointing" : "")\(fusedHead ? ", fused head+CE" : "")")
         result.printTable()
     }
 }

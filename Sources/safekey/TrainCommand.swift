@@ -43,6 +43,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Comma-separated Hugging Face module names that get adapters.")
     var loraTargets = CommaList(LoRAConfig.allProjections)
     @Option(help: "Frozen base weights in memory with LoRA: bf16 (half the memory) or f32.") var baseWeights: WeightStorage = .bf16
+    @Option(help: BaseMatmul.help) var baseMatmul: BaseMatmul?
     @Option(help: "Under mpirun: gradient bucket size of the all-reduce in MB (PyTorch DDP's bucket_cap_mb).") var bucketMb = 25
 
     var output: String { destination.output }
@@ -85,6 +86,9 @@ struct TrainCommand: ParsableCommand {
         let model = modelInput.model
         let loaded = try records.load(tokenizerOf: model, report: writer)
         let lora = loraRank != nil || modelInput.adapter != nil
+        if let arithmetic = try BaseMatmul.apply(baseMatmul, lora: lora, storage: baseWeights), writer {
+            printErr("bf16 base: \(arithmetic == .bf16 ? "bf16 products (AVX512-BF16 kernel)" : "f32 products over the bf16 weights") (--base-matmul)")
+        }
         let decoder = try DecoderModel(folder: model, weightStorage: lora ? baseWeights : .f32, allowNonFinite: modelInput.allowNonfinite)
         if let adapter = modelInput.adapter {
             try decoder.loadAdapter(folder: adapter)

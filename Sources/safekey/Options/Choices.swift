@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import Models
 import SafeKey
 import SafetyEval
+import Tensor
 import Serve
 
 // The closed sets of values that flags take. Each is an `ExpressibleByArgument` enum, so
@@ -126,4 +128,34 @@ struct CommaList<Element: LosslessStringConvertible>: ExpressibleByArgument, Cus
 
     var description: String { values.map(\.description).joined(separator: ",") }
     var defaultValueDescription: String { description }
+}
+
+/// `train --base-matmul`, `bench train|memory --base-matmul`: the arithmetic of the products
+/// against a frozen BF16 base (LoRA with `--base-weights bf16`).
+enum BaseMatmul: String, CaseIterable, ExpressibleByArgument {
+    /// CBF16's AVX512-BF16 kernel: activations rounded to bf16 too, as a PyTorch bf16 matmul.
+    case bf16
+    /// f32 products over the widened bf16 weights: what an f32 model with bf16-rounded weights computes.
+    case f32
+
+    static let help: ArgumentHelp = """
+        With LoRA on a bf16 base: bf16 (AVX512-BF16 kernel, activations rounded to bf16 as in PyTorch's bf16 \
+        matmul; the default where the CPU has it) or f32 (exact f32 arithmetic over the bf16 weights; the default \
+        elsewhere; SAFEKEY_BF16_MATMUL=f32 makes it the default).
+        """
+
+    /// Sets ``BF16Gemm/isEnabled`` for a run whose base is `storage`: the chosen arithmetic, or without a
+    /// choice bf16 where the CPU has the kernel (unless `SAFEKEY_BF16_MATMUL=f32`). Throws when bf16 is
+    /// asked for on a CPU without AVX512-BF16. Returns the arithmetic in use (nil: no BF16 base).
+    @discardableResult
+    static func apply(_ choice: BaseMatmul?, lora: Bool, storage: WeightStorage) throws -> BaseMatmul? {
+        guard lora, storage == .bf16 else { return nil }
+        if choice == .bf16 && !BF16Gemm.avx512Available {
+            throw ValidationError("--base-matmul bf16 needs a CPU with AVX512-BF16 (avx512_bf16 in /proc/cpuinfo); this one lacks it — use --base-matmul f32")
+        }
+        let envOff = ProcessInfo.processInfo.environment["SAFEKEY_BF16_MATMUL"] == "f32"
+        let use = choice ?? (BF16Gemm.avx512Available && !envOff ? .bf16 : .f32)
+        BF16Gemm.isEnabled = use == .bf16
+        return use
+    }
 }

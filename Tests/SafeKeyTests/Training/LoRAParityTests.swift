@@ -109,6 +109,60 @@ final class LoRAParityTests: XCTestCase {
         }
     }
 
+    /// `safekey train --lora-rank 4` from the fixture's initial adapter and head, with its options.
+    private func trainArgs(_ o: JSONValue?, model: String, head: String, output out: String) -> [String] {
+        ["train", "--model", model, "--data", TrainerFixture.directory.appendingPathComponent("records.jsonl").path,
+         "--output", out, "--epochs", "\(o?["epochs"]?.intValue ?? 0)", "--last-k-epochs", "\(o?["last_k_epochs"]?.intValue ?? 0)",
+         "--batch-size", "2", "--grad-accum", "1", "--lr", "\(o?["lr"]?.doubleValue ?? 0)", "--warmup-ratio", "\(o?["warmup_ratio"]?.doubleValue ?? 0)",
+         "--no-shuffle", "--lora-rank", "4", "--adapter", Self.lora.appendingPathComponent("initial_adapter").path,
+         "--safety-head", head, "--log", out + ".log"]
+    }
+
+    private func stepLogs(_ path: String) throws -> [StepLog] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(StepLog.self, from: Data($0.utf8)) }
+    }
+
+    /// `safekey train` on a bf16 base: `--base-matmul f32` logs PEFT's bf16-base steps (1e-4, the exact
+    /// path); `--base-matmul bf16` — the default where the CPU has AVX512-BF16 — stays within the kernel's
+    /// stated 5e-3, is not the f32 run (so the flag reaches the kernel), and says which arithmetic it used;
+    /// on a CPU without AVX512-BF16, asking for bf16 is refused with a message naming the fix.
+    func testTrainCommandBaseMatmulOnABF16Base() throws {
+        _ = try SafeKeyCLI.executable()
+        guard FileManager.default.fileExists(atPath: TrainerFixture.sharedTokenizer + "/tokenizer.json") else {
+            throw XCTSkip("needs ../shared/data/tokenizers/deepseek-r1-distill-qwen beside the checkout")
+        }
+        let f = try fixture()
+        let model = try TrainerFixture.modelFolder()
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("safekey-lora-matmul-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: tmp)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: tmp) }
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let headFile = tmp + "/initial_head.safetensors"
+        try TrainerFixture.head().save(to: headFile)
+        func run(_ matmul: String?) throws -> (status: Int32, out: String, err: String) {
+            let out = tmp + "/" + (matmul ?? "default")
+            return try safekey(trainArgs(f["options"], model: model, head: headFile, output: out) + ["--base-weights", "bf16"]
+                               + (matmul.map { ["--base-matmul", $0] } ?? []))
+        }
+        let exact = try run("f32")
+        XCTAssertEqual(exact.status, 0, exact.err)
+        XCTAssertTrue(exact.err.contains("f32 products over the bf16 weights"), exact.err)
+        let exactLogs = try stepLogs(tmp + "/f32.log")
+        assertSteps(exactLogs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul f32")
+        guard BF16Gemm.avx512Available else {
+            let refused = try run("bf16")
+            XCTAssertNotEqual(refused.status, 0)
+            XCTAssertTrue(refused.err.contains("AVX512-BF16") && refused.err.contains("--base-matmul f32"), refused.err)
+            return
+        }
+        let kernel = try run(nil)
+        XCTAssertEqual(kernel.status, 0, kernel.err)
+        XCTAssertTrue(kernel.err.contains("bf16 products (AVX512-BF16 kernel)"), kernel.err)
+        let kernelLogs = try stepLogs(tmp + "/default.log")
+        assertSteps(kernelLogs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul bf16 (default)", tolerance: 5e-3)
+        XCTAssertNotEqual(kernelLogs.map(\.loss), exactLogs.map(\.loss), "the bf16 kernel's losses equal the f32 path's: did it run?")
+    }
+
     @discardableResult
     private func safekey(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
         let r = try SafeKeyCLI.run(args)
@@ -133,20 +187,11 @@ final class LoRAParityTests: XCTestCase {
         let headFile = tmp + "/initial_head.safetensors"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         try TrainerFixture.head().save(to: headFile)
-        func args(_ out: String) -> [String] {
-            ["train", "--model", model, "--data", TrainerFixture.directory.appendingPathComponent("records.jsonl").path,
-             "--output", out, "--epochs", "\(o?["epochs"]?.intValue ?? 0)", "--last-k-epochs", "\(o?["last_k_epochs"]?.intValue ?? 0)",
-             "--batch-size", "2", "--grad-accum", "1", "--lr", "\(o?["lr"]?.doubleValue ?? 0)", "--warmup-ratio", "\(o?["warmup_ratio"]?.doubleValue ?? 0)",
-             "--no-shuffle", "--lora-rank", "4", "--adapter", Self.lora.appendingPathComponent("initial_adapter").path,
-             "--base-weights", "f32", "--safety-head", headFile, "--log", out + ".log"]
-        }
+        func args(_ out: String) -> [String] { trainArgs(o, model: model, head: headFile, output: out) + ["--base-weights", "f32"] }
         let straight = tmp + "/straight", stopped = tmp + "/stopped"
         let a = try safekey(args(straight))
         XCTAssertEqual(a.status, 0, a.err)
-        let logs = try String(contentsOfFile: straight + ".log", encoding: .utf8).split(separator: "\n").map {
-            try JSONDecoder().decode(StepLog.self, from: Data($0.utf8))
-        }
-        assertSteps(logs, f["steps_f32"]?.arrayValue ?? [], "safekey train --lora-rank 4")
+        assertSteps(try stepLogs(straight + ".log"), f["steps_f32"]?.arrayValue ?? [], "safekey train --lora-rank 4")
         for file in ["adapter_config.json", "adapter_model.safetensors", "safety_head.safetensors", "trainer_state.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: straight + "/" + file), file)
         }
