@@ -35,16 +35,21 @@ public final class Storage: @unchecked Sendable {
     /// page fault per 2 MiB instead of per 4 KiB, and GEMMs that stride across its rows miss the
     /// TLB less. Smaller ones come from `malloc`. Both are released with `free`.
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let bytes = count * MemoryLayout<Float>.stride
+        allocateBytes(count * MemoryLayout<Float>.stride).bindMemory(to: Float.self, capacity: count)
+    }
+
+    /// `bytes` bytes (≥ 1) by the rule above, 64-byte aligned at least; release with `free`. Also
+    /// used for BF16Gemm's pack buffers (the packed LM head is hundreds of MB each pass).
+    static func allocateBytes(_ bytes: Int) -> UnsafeMutableRawPointer {
         var raw: UnsafeMutableRawPointer?
         if bytes >= 32 << 20, posix_memalign(&raw, 2 << 20, bytes) == 0, let raw {
             #if os(Linux)
             _ = madvise(raw, bytes, MADV_HUGEPAGE)
             #endif
-            return raw.bindMemory(to: Float.self, capacity: count)
+            return raw
         }
-        guard let small = malloc(bytes) else { fatalError("out of memory allocating \(bytes) bytes") }
-        return small.bindMemory(to: Float.self, capacity: count)
+        guard posix_memalign(&raw, 64, max(bytes, 1)) == 0, let raw else { fatalError("out of memory allocating \(bytes) bytes") }
+        return raw
     }
 
     /// Keeps freed activation buffers in the process (Linux/glibc), run once before the first
