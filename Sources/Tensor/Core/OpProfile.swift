@@ -2,9 +2,9 @@ import Foundation
 
 /// Opt-in wall-clock profile per op, for `safekey bench train --profile`.
 ///
-/// Forward time of an op is the time since the previous op recorded itself (ops record at their
-/// end, so glue code between ops is charged to the next op); backward time is measured around
-/// each node's backward closure. GEMMs called outside parallel regions are also timed per shape
+/// Forward time of an op is the time since the previous op recorded itself or the previous
+/// backward closure ended (ops record at their end, so glue code between ops is charged to the
+/// next op); backward time is measured around each node's backward closure. GEMMs called outside parallel regions are also timed per shape
 /// (attention's tile products run inside a region and are charged to attention only).
 /// Switched off (the default) it costs one flag test per op.
 public enum OpProfile {
@@ -33,8 +33,12 @@ public enum OpProfile {
     static func timeBackward(_ op: String, _ body: () -> Void) {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
+        let end = DispatchTime.now().uptimeNanoseconds
         let e = backward[op] ?? (0, 0)
-        backward[op] = (e.seconds + Double(DispatchTime.now().uptimeNanoseconds &- start) * 1e-9, e.calls + 1)
+        backward[op] = (e.seconds + Double(end &- start) * 1e-9, e.calls + 1)
+        // Restart the forward clock: otherwise the next op recorded in forward — the first op of a
+        // block that `checkpoint` recomputes inside backward — is charged with this backward work.
+        lastStamp = end
     }
 
     static func recordGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, since start: UInt64) {
