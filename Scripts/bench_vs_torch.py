@@ -20,7 +20,7 @@ Usage (from the repository root, after a release build):
   swift build -c release -Xswiftc -target-cpu -Xswiftc native --product safekey --scratch-path .build-perf-rel
   python3 Scripts/bench_vs_torch.py train --shape tiny --reps 3
   python3 Scripts/bench_vs_torch.py generate --shape qwen05b --weights bf16 --reps 3
-  python3 Scripts/bench_vs_torch.py train --shape qwen05b --lora 16 --base-weights bf16 --reps 3
+  python3 Scripts/bench_vs_torch.py train --shape qwen05b --lora 16 --base-weights bf16 --base-matmul bf16 --reps 3
 Options: --safekey PATH (binary), --threads N (default 2), --steps N, --seq-len T, --new-tokens N.
 """
 import argparse
@@ -144,6 +144,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lora", type=int, help="train: LoRA rank (adapters on a frozen base)")
     ap.add_argument("--base-weights", default="bf16", choices=["f32", "bf16"], help="train --lora: base dtype")
+    ap.add_argument("--base-matmul", default=None, choices=["f32", "bf16"],
+                    help="train --lora with a bf16 base: ours' product arithmetic (safekey's --base-matmul; default: safekey's)")
     ap.add_argument("--safekey", default=".build-perf-rel/release/safekey")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -160,6 +162,7 @@ def main():
         common += ["--seq-len", str(args.seq_len)] if args.seq_len else []
         common += ["--batch", str(args.batch)] if args.batch else []
         common += ["--lora", str(args.lora), "--base-weights", args.base_weights] if args.lora else []
+        common += ["--base-matmul", args.base_matmul] if args.lora and args.base_matmul else []
     else:
         common += ["--weights", args.weights, "--new-tokens", str(args.new_tokens), "--prompt-len", str(args.prompt_len)]
     ours_cmd = [args.safekey, "bench", args.benchmark] + common + ["--json"]

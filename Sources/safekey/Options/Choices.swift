@@ -139,22 +139,23 @@ enum BaseMatmul: String, CaseIterable, ExpressibleByArgument {
     case f32
 
     static let help: ArgumentHelp = """
-        With LoRA on a bf16 base: bf16 (AVX512-BF16 kernel, activations rounded to bf16 as in PyTorch's bf16 \
-        matmul; the default where the CPU has it) or f32 (exact f32 arithmetic over the bf16 weights; the default \
-        elsewhere; SAFEKEY_BF16_MATMUL=f32 makes it the default).
+        With LoRA on a bf16 base: f32 (exact f32 arithmetic over the bf16 weights; the default) or bf16 \
+        (AVX512-BF16 kernel, activations rounded to bf16 as in PyTorch's bf16 matmul: ~1.6× PyTorch + PEFT on \
+        qwen05b, but more memory at long sequences; SAFEKEY_BF16_MATMUL=bf16 makes it the default).
         """
 
     /// Sets ``BF16Gemm/isEnabled`` for a run whose base is `storage`: the chosen arithmetic, or without a
-    /// choice bf16 where the CPU has the kernel (unless `SAFEKEY_BF16_MATMUL=f32`). Throws when bf16 is
-    /// asked for on a CPU without AVX512-BF16. Returns the arithmetic in use (nil: no BF16 base).
+    /// choice f32 (bf16 with `SAFEKEY_BF16_MATMUL=bf16` on a CPU that has the kernel). Not bf16 by
+    /// default because its step holds more memory at long sequences: r1-qwen-1.5b at T = 4096 with
+    /// checkpointing peaked at 8,228 MiB against 6,242 MiB (README "LoRA"). Throws when bf16 is asked
+    /// for on a CPU without AVX512-BF16. Returns the arithmetic in use (nil: no BF16 base).
     @discardableResult
     static func apply(_ choice: BaseMatmul?, lora: Bool, storage: WeightStorage) throws -> BaseMatmul? {
         guard lora, storage == .bf16 else { return nil }
         if choice == .bf16 && !BF16Gemm.avx512Available {
             throw ValidationError("--base-matmul bf16 needs a CPU with AVX512-BF16 (avx512_bf16 in /proc/cpuinfo); this one lacks it — use --base-matmul f32")
         }
-        let envOff = ProcessInfo.processInfo.environment["SAFEKEY_BF16_MATMUL"] == "f32"
-        let use = choice ?? (BF16Gemm.avx512Available && !envOff ? .bf16 : .f32)
+        let use = choice ?? (BF16Gemm.isEnabled ? .bf16 : .f32)   // isEnabled starts from SAFEKEY_BF16_MATMUL
         BF16Gemm.isEnabled = use == .bf16
         return use
     }

@@ -122,10 +122,10 @@ final class LoRAParityTests: XCTestCase {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(StepLog.self, from: Data($0.utf8)) }
     }
 
-    /// `safekey train` on a bf16 base: `--base-matmul f32` logs PEFT's bf16-base steps (1e-4, the exact
-    /// path); `--base-matmul bf16` — the default where the CPU has AVX512-BF16 — stays within the kernel's
-    /// stated 5e-3, is not the f32 run (so the flag reaches the kernel), and says which arithmetic it used;
-    /// on a CPU without AVX512-BF16, asking for bf16 is refused with a message naming the fix.
+    /// `safekey train` on a bf16 base: the default (f32 products) logs PEFT's bf16-base steps (1e-4, the
+    /// exact path); `--base-matmul bf16` stays within the kernel's stated 5e-3, is not the f32 run (so the
+    /// flag reaches the kernel), and says which arithmetic it used; on a CPU without AVX512-BF16, asking
+    /// for bf16 is refused with a message naming the fix.
     func testTrainCommandBaseMatmulOnABF16Base() throws {
         _ = try SafeKeyCLI.executable()
         guard FileManager.default.fileExists(atPath: TrainerFixture.sharedTokenizer + "/tokenizer.json") else {
@@ -144,22 +144,22 @@ final class LoRAParityTests: XCTestCase {
             return try safekey(trainArgs(f["options"], model: model, head: headFile, output: out) + ["--base-weights", "bf16"]
                                + (matmul.map { ["--base-matmul", $0] } ?? []))
         }
-        let exact = try run("f32")
+        let exact = try run(nil)
         XCTAssertEqual(exact.status, 0, exact.err)
         XCTAssertTrue(exact.err.contains("f32 products over the bf16 weights"), exact.err)
-        let exactLogs = try stepLogs(tmp + "/f32.log")
-        assertSteps(exactLogs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul f32")
+        let exactLogs = try stepLogs(tmp + "/default.log")
+        assertSteps(exactLogs, f["steps_bf16_base"]?.arrayValue ?? [], "default (f32 products)")
         guard BF16Gemm.avx512Available else {
             let refused = try run("bf16")
             XCTAssertNotEqual(refused.status, 0)
             XCTAssertTrue(refused.err.contains("AVX512-BF16") && refused.err.contains("--base-matmul f32"), refused.err)
             return
         }
-        let kernel = try run(nil)
+        let kernel = try run("bf16")
         XCTAssertEqual(kernel.status, 0, kernel.err)
         XCTAssertTrue(kernel.err.contains("bf16 products (AVX512-BF16 kernel)"), kernel.err)
-        let kernelLogs = try stepLogs(tmp + "/default.log")
-        assertSteps(kernelLogs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul bf16 (default)", tolerance: 5e-3)
+        let kernelLogs = try stepLogs(tmp + "/bf16.log")
+        assertSteps(kernelLogs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul bf16", tolerance: 5e-3)
         XCTAssertNotEqual(kernelLogs.map(\.loss), exactLogs.map(\.loss), "the bf16 kernel's losses equal the f32 path's: did it run?")
     }
 
