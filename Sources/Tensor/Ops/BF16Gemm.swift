@@ -140,7 +140,7 @@ final class PackBuffer: @unchecked Sendable {
         // Huge pages from 32 MiB up (`Storage.allocateBytes`): the packed LM head (2 · V · C bytes, too
         // large to keep in the pool) is allocated every pass, and with 4 KiB pages its page faults and
         // zeroing were ~30% of a qwen05b LoRA step's samples in `perf`.
-        pointer = Storage.allocateBytes(2 * capacity).bindMemory(to: UInt16.self, capacity: capacity)
+        pointer = Storage.allocateBytes(2 * capacity, alignment: 64).bindMemory(to: UInt16.self, capacity: capacity)
     }
 
     deinit { free(pointer) }
