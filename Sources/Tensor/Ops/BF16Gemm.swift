@@ -41,9 +41,10 @@ public enum BF16Gemm {
     public static let avx512Available: Bool = sk_bf16_avx512_available() != 0
 
     /// Whether matmuls against BF16 weights (forward of more than 8 rows, and the input gradient)
-    /// use the AVX512-BF16 kernel, only where the CPU has it. Off by default; on with
-    /// `SAFEKEY_BF16_MATMUL=bf16`, or for LoRA training on a bf16 base with `safekey train` /
-    /// `bench train|memory --base-matmul bf16`. It changes the arithmetic: a BF16 model otherwise computes
+    /// use the AVX512-BF16 kernel, only where the CPU has it. Off by default in the library and for
+    /// inference; on with `SAFEKEY_BF16_MATMUL=bf16`, and set by `safekey train` / `bench train|memory`
+    /// for LoRA training on a bf16 base (there on by default where the CPU has the kernel; `--base-matmul
+    /// f32` or `SAFEKEY_BF16_MATMUL=f32` turns it off). It changes the arithmetic: a BF16 model otherwise computes
     /// exactly what an f32 model with bf16-rounded weights computes (what transformers gives for a
     /// BF16 checkpoint loaded in f32, and what the parity fixtures hold); with the kernel the
     /// activations are rounded to bf16 too (as a PyTorch bf16 matmul does), which moved LoRA training

@@ -139,23 +139,30 @@ enum BaseMatmul: String, CaseIterable, ExpressibleByArgument {
     case f32
 
     static let help: ArgumentHelp = """
-        With LoRA on a bf16 base: f32 (exact f32 arithmetic over the bf16 weights; the default) or bf16 \
-        (AVX512-BF16 kernel, activations rounded to bf16 as in PyTorch's bf16 matmul: ~1.6× PyTorch + PEFT on \
-        qwen05b, but more memory at long sequences; SAFEKEY_BF16_MATMUL=bf16 makes it the default).
+        With LoRA on a bf16 base: bf16 (AVX512-BF16 kernel, activations rounded to bf16 as in PyTorch's bf16 \
+        matmul; the default where the CPU has AVX512-BF16) or f32 (exact f32 arithmetic over the bf16 weights, \
+        as the parity fixtures compute; the default elsewhere). SAFEKEY_BF16_MATMUL=f32|bf16 sets the default.
         """
 
+    /// The default without `--base-matmul`: `SAFEKEY_BF16_MATMUL` (`f32` or `bf16`) where set, else bf16
+    /// on a CPU with AVX512-BF16 and f32 on one without (a bf16 request there also falls back to f32).
+    static var defaultChoice: BaseMatmul {
+        let asked = ProcessInfo.processInfo.environment["SAFEKEY_BF16_MATMUL"].flatMap(BaseMatmul.init(rawValue:))
+        return BF16Gemm.avx512Available && asked != .f32 ? .bf16 : .f32
+    }
+
     /// Sets ``BF16Gemm/isEnabled`` for a run whose base is `storage`: the chosen arithmetic, or without a
-    /// choice f32 (bf16 with `SAFEKEY_BF16_MATMUL=bf16` on a CPU that has the kernel). Not bf16 by
-    /// default because its step holds more memory at long sequences: r1-qwen-1.5b at T = 4096 with
-    /// checkpointing peaked at 8,228 MiB against 6,242 MiB (README "LoRA"). Throws when bf16 is asked
-    /// for on a CPU without AVX512-BF16. Returns the arithmetic in use (nil: no BF16 base).
+    /// choice ``defaultChoice`` (bf16 products where the CPU has the kernel: ~1.6× PyTorch + PEFT on
+    /// qwen05b, and r1-qwen-1.5b at T = 4096 peaks within 70 MiB of f32 products — README "LoRA").
+    /// Throws when bf16 is asked for on a CPU without AVX512-BF16. Returns the arithmetic in use (nil:
+    /// no BF16 base).
     @discardableResult
     static func apply(_ choice: BaseMatmul?, lora: Bool, storage: WeightStorage) throws -> BaseMatmul? {
         guard lora, storage == .bf16 else { return nil }
         if choice == .bf16 && !BF16Gemm.avx512Available {
             throw ValidationError("--base-matmul bf16 needs a CPU with AVX512-BF16 (avx512_bf16 in /proc/cpuinfo); this one lacks it — use --base-matmul f32")
         }
-        let use = choice ?? (BF16Gemm.isEnabled ? .bf16 : .f32)   // isEnabled starts from SAFEKEY_BF16_MATMUL
+        let use = choice ?? defaultChoice
         BF16Gemm.isEnabled = use == .bf16
         return use
     }

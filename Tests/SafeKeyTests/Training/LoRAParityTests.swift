@@ -122,10 +122,12 @@ final class LoRAParityTests: XCTestCase {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(StepLog.self, from: Data($0.utf8)) }
     }
 
-    /// `safekey train` on a bf16 base: the default (f32 products) logs PEFT's bf16-base steps (1e-4, the
-    /// exact path); `--base-matmul bf16` stays within the kernel's stated 5e-3, is not the f32 run (so the
-    /// flag reaches the kernel), and says which arithmetic it used; on a CPU without AVX512-BF16, asking
-    /// for bf16 is refused with a message naming the fix.
+    /// `safekey train` on a bf16 base: `--base-matmul f32` logs PEFT's bf16-base steps (1e-4, the exact
+    /// path); `--base-matmul bf16` stays within the kernel's stated 5e-3, is not the f32 run (so the flag
+    /// reaches the kernel), and says which arithmetic it used; without the flag the run uses bf16 where
+    /// the CPU has AVX512-BF16 (its log equals `--base-matmul bf16`'s bit for bit) and f32 elsewhere,
+    /// and `SAFEKEY_BF16_MATMUL=f32` turns the default to f32; on a CPU without AVX512-BF16, asking for
+    /// bf16 is refused with a message naming the fix.
     func testTrainCommandBaseMatmulOnABF16Base() throws {
         _ = try SafeKeyCLI.executable()
         guard FileManager.default.fileExists(atPath: TrainerFixture.sharedTokenizer + "/tokenizer.json") else {
@@ -139,17 +141,21 @@ final class LoRAParityTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         let headFile = tmp + "/initial_head.safetensors"
         try TrainerFixture.head().save(to: headFile)
-        func run(_ matmul: String?) throws -> (status: Int32, out: String, err: String) {
-            let out = tmp + "/" + (matmul ?? "default")
-            return try safekey(trainArgs(f["options"], model: model, head: headFile, output: out) + ["--base-weights", "bf16"]
-                               + (matmul.map { ["--base-matmul", $0] } ?? []))
+        func run(_ matmul: String?, name: String? = nil, environment: [String: String] = [:]) throws -> (status: Int32, err: String, logs: [StepLog]) {
+            let out = tmp + "/" + (name ?? matmul ?? "default")
+            let r = try SafeKeyCLI.run(trainArgs(f["options"], model: model, head: headFile, output: out) + ["--base-weights", "bf16"]
+                                       + (matmul.map { ["--base-matmul", $0] } ?? []), environment: environment)
+            return (r.status, r.err, r.status == 0 ? try stepLogs(out + ".log") : [])
         }
-        let exact = try run(nil)
+        let exact = try run("f32")
         XCTAssertEqual(exact.status, 0, exact.err)
         XCTAssertTrue(exact.err.contains("f32 products over the bf16 weights"), exact.err)
-        let exactLogs = try stepLogs(tmp + "/default.log")
-        assertSteps(exactLogs, f["steps_bf16_base"]?.arrayValue ?? [], "default (f32 products)")
+        assertSteps(exact.logs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul f32")
+        let byDefault = try run(nil)
+        XCTAssertEqual(byDefault.status, 0, byDefault.err)
         guard BF16Gemm.avx512Available else {
+            XCTAssertTrue(byDefault.err.contains("f32 products over the bf16 weights"), byDefault.err)
+            XCTAssertEqual(byDefault.logs.map(\.loss), exact.logs.map(\.loss), "without AVX512-BF16 the default is f32 products")
             let refused = try run("bf16")
             XCTAssertNotEqual(refused.status, 0)
             XCTAssertTrue(refused.err.contains("AVX512-BF16") && refused.err.contains("--base-matmul f32"), refused.err)
@@ -158,9 +164,14 @@ final class LoRAParityTests: XCTestCase {
         let kernel = try run("bf16")
         XCTAssertEqual(kernel.status, 0, kernel.err)
         XCTAssertTrue(kernel.err.contains("bf16 products (AVX512-BF16 kernel)"), kernel.err)
-        let kernelLogs = try stepLogs(tmp + "/bf16.log")
-        assertSteps(kernelLogs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul bf16", tolerance: 5e-3)
-        XCTAssertNotEqual(kernelLogs.map(\.loss), exactLogs.map(\.loss), "the bf16 kernel's losses equal the f32 path's: did it run?")
+        assertSteps(kernel.logs, f["steps_bf16_base"]?.arrayValue ?? [], "--base-matmul bf16", tolerance: 5e-3)
+        XCTAssertNotEqual(kernel.logs.map(\.loss), exact.logs.map(\.loss), "the bf16 kernel's losses equal the f32 path's: did it run?")
+        XCTAssertTrue(byDefault.err.contains("bf16 products (AVX512-BF16 kernel)"), byDefault.err)
+        XCTAssertEqual(byDefault.logs.map(\.loss), kernel.logs.map(\.loss), "the default on an AVX512-BF16 CPU is bf16 products")
+        let optedOut = try run(nil, name: "env-f32", environment: ["SAFEKEY_BF16_MATMUL": "f32"])
+        XCTAssertEqual(optedOut.status, 0, optedOut.err)
+        XCTAssertTrue(optedOut.err.contains("f32 products over the bf16 weights"), optedOut.err)
+        XCTAssertEqual(optedOut.logs.map(\.loss), exact.logs.map(\.loss), "SAFEKEY_BF16_MATMUL=f32 makes f32 products the default")
     }
 
     @discardableResult
