@@ -20,7 +20,7 @@ Usage (from the repository root, after a release build):
   swift build -c release -Xswiftc -target-cpu -Xswiftc native --product safekey --scratch-path .build-perf-rel
   python3 Scripts/bench_vs_torch.py train --shape tiny --reps 3
   python3 Scripts/bench_vs_torch.py generate --shape qwen05b --weights bf16 --reps 3
-  python3 Scripts/bench_vs_torch.py train --shape qwen05b --lora 16 --base-weights bf16 --base-matmul bf16 --reps 3
+  python3 Scripts/bench_vs_torch.py train --shape qwen05b --lora 16 --base-weights bf16 --reps 3   # add --base-matmul f32 for exact f32 products
 Options: --safekey PATH (binary), --threads N (default 2), --steps N, --seq-len T, --new-tokens N.
 """
 import argparse
