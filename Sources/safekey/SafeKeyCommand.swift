@@ -28,11 +28,14 @@ struct SafeKeyCommand: ParsableCommand {
         ]
     )
 
-    /// Parses the arguments and runs the command; a parsing error is argument-parser's to print,
-    /// and everything a command throws goes to ``ErrorReport`` — no command prints its own errors.
+    /// Parses the arguments, checks the `SAFEKEY_*` settings (``EnvironmentSettings``) and runs the
+    /// command; a parsing error is argument-parser's to print (so `--help` works whatever the
+    /// environment), and everything else thrown goes to ``ErrorReport`` — no command prints its own errors.
     static func main() {
         do {
             var command = try parseAsRoot()
+            // `--help` comes back as argument-parser's own help command: it prints whatever the environment.
+            if !String(reflecting: type(of: command)).hasPrefix("ArgumentParser.") { try EnvironmentSettings.validate() }
             try command.run()
         } catch {
             ErrorReport.end(with: error)

@@ -45,6 +45,31 @@ final class CLIChoiceTests: XCTestCase {
         }
     }
 
+    /// A `SAFEKEY_*` setting with a value it does not take stops the command before it runs, naming the
+    /// variable and what it takes (the libraries would silently fall back to a default); valid and
+    /// empty values pass on to the command (here: its error about the missing model).
+    func testBadEnvironmentSettingsAreNamed() throws {
+        let missing = NSTemporaryDirectory() + "no-such-model-\(UUID().uuidString)"
+        let args = ["forward", "--model", missing, "--ids", "1,2"]
+        for (name, value, expected) in [("SAFEKEY_BF16_MATMUL", "bf61", "bf16 or f32"), ("SAFEKEY_THREADS", "two", "positive whole number"),
+                                        ("SAFEKEY_THREADS", "0", "positive whole number"), ("SAFEKEY_ATTENTION_KERNEL", "avx2", "avx512, tile or blas"),
+                                        ("SAFEKEY_MEMORY_CHECK", "no", "off")] {
+            let r = try SafeKeyCLI.run(args, environment: [name: value])
+            XCTAssertEqual(r.status, 1, "\(name)=\(value): \(r.err)")
+            XCTAssertTrue(r.err.hasPrefix("error: \(name)=\(value)") && r.err.contains(expected), "\(name)=\(value): \(r.err)")
+            XCTAssertFalse(r.err.contains(missing), "\(name)=\(value): stopped before the command ran: \(r.err)")
+        }
+        for (name, value) in [("SAFEKEY_BF16_MATMUL", "f32"), ("SAFEKEY_THREADS", "3"), ("SAFEKEY_ATTENTION_KERNEL", "tile"),
+                              ("SAFEKEY_MEMORY_CHECK", "off"), ("SAFEKEY_BF16_MATMUL", "")] {
+            let r = try SafeKeyCLI.run(args, environment: [name: value])
+            XCTAssertEqual(r.status, 1, "\(name)=\(value): \(r.err)")
+            XCTAssertTrue(r.err.contains(missing), "\(name)=\(value) is accepted; the command's own error follows: \(r.err)")
+        }
+        let help = try SafeKeyCLI.run(["train", "--help"], environment: ["SAFEKEY_THREADS": "two"])
+        XCTAssertEqual(help.status, 0, "--help prints whatever the environment: \(help.err)")
+        XCTAssertTrue(help.out.contains("OVERVIEW"), help.out)
+    }
+
     /// The endpoint flags are one group: a named key variable that is unset is an error naming the
     /// variable (never a value), reported like every other runtime error.
     func testUnsetKeyVariableIsNamed() throws {
