@@ -206,7 +206,7 @@ private func attentionBackward(q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse
         let b = task / dims.hkv, kvh = task % dims.hkv
         let packed = usesTileKernel(d)
         let blockPack = tileGemmPackCount(rows: tile, depth: d)
-        let wide = AttentionKernel.current == .avx512 && d % 16 == 0   // every product on the AVX-512 kernel
+        let wide = packed && AttentionKernel.current == .avx512   // every product on the AVX-512 kernel
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * tile * kTile + (packed ? 2 * kTile * d + 2 * blockPack : 0)
                                                            + (wide ? tilePackCount : 0))
         defer { scratch.deallocate() }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The `SAFEKEY_*` environment variables that choose kernels and thread counts, checked once before
 /// a command runs: the libraries read them lazily and fall back to their defaults on a value they do
@@ -8,8 +9,8 @@ enum EnvironmentSettings {
     /// Each variable with the values it accepts, described for the message.
     static let rules: [(name: String, accepts: @Sendable (String) -> Bool, expected: String)] = [
         ("SAFEKEY_THREADS", { Int($0).map { $0 > 0 } ?? false }, "a positive whole number of threads"),
-        ("SAFEKEY_ATTENTION_KERNEL", { ["avx512", "tile", "blas"].contains($0) }, "avx512, tile or blas"),
-        ("SAFEKEY_BF16_MATMUL", { ["bf16", "f32"].contains($0) }, "bf16 or f32"),
+        ("SAFEKEY_ATTENTION_KERNEL", { AttentionKernel(rawValue: $0) != nil }, "avx512, tile or blas"),
+        ("SAFEKEY_BF16_MATMUL", { BaseMatmul(rawValue: $0) != nil }, "bf16 or f32"),
         ("SAFEKEY_MEMORY_CHECK", { ["off", "on"].contains($0) }, "off (or on, the default)"),
     ]
 
